@@ -1,0 +1,1 @@
+"""eventlens.cluster"""

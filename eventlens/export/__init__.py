@@ -1,0 +1,1 @@
+"""Writers for PLOVER JSONL, articles, relations, places and the other export formats."""

@@ -1,0 +1,1 @@
+"""Doc -> event and relation mentions: triggers, participants, modality, attribution."""

@@ -1,0 +1,1 @@
+"""Data files: actors, event ontology, gazetteer sources and the gazetteer build."""

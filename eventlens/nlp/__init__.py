@@ -1,0 +1,1 @@
+"""spaCy pipeline assembly and eventlens's own spaCy components."""

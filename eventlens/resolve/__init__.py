@@ -1,0 +1,1 @@
+"""Mentions -> canonical actors, gazetteer places, dates and counts."""
