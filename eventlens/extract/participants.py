@@ -1,0 +1,199 @@
+"""Who did it and to whom, read off the dependency parse.
+
+Verbs: active subject and object, passive subject and by-agent, the controller of an infinitive ("ordered
+the Syrian Army to shoot protesters": the army shoots), the subject inherited by a coordinated verb, the
+noun a participle or relative clause modifies. Nominals: by-agent ("bombings by the Assad regime", also
+when it hangs on "a spate of …"), possessor ("Assad's forces"), the subject of a light verb ("conducted
+strikes"), and the of/on/against object. Coordination expands every head ("Russia and Iran").
+
+Where it fails: long-distance control, ellipsis and pronouns beyond he/she (handled by the caller's
+``DocContext``) are not followed; a parse error moves the participant with it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from .triggers import TriggerMatch
+
+_SUBJ = ("nsubj", "csubj")
+_OBJ = ("dobj", "dative", "oprd")
+_PATIENT_PREPS_VERB = {"on", "against", "at", "upon"}
+_PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting"}
+_AGENT_PREPS_NOUN = {"by"}
+_COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
+               "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain"}
+_RELATIVE = {"who", "which", "that", "whom"}
+# Span building: keep these dependents of a participant head, drop the rest (clauses, appositions, places)
+_KEEP_DEPS = {"det", "amod", "compound", "nummod", "quantmod", "poss", "case", "nmod", "advmod", "predet",
+              "preconj", "npadvmod", "punct", "prep", "pobj", "cc", "conj", "appos", "acl", "relcl", "neg",
+              "hyph", "pcomp", "dep", "attr", "nn"}
+_KEEP_PREPS = {"of", "from"}
+
+
+@dataclass
+class Participants:
+    agents: list[Token] = field(default_factory=list)
+    patients: list[Token] = field(default_factory=list)
+    others: list[Token] = field(default_factory=list)  # complements that may be places or instruments
+
+
+def _expand(heads: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for h in heads:
+        for t in (h, *h.conjuncts):
+            if t not in out and t.pos_ not in ("VERB", "AUX"):
+                out.append(t)
+    return out
+
+
+def _pobj(prep: Token) -> list[Token]:
+    return [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+
+
+def _children(token: Token, deps: tuple[str, ...] | set[str]) -> list[Token]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def _is_passive(verb: Token) -> bool:
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return True
+    # participle modifying a noun ("a regime backed by Russia", "hospitals bombed yesterday")
+    return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod", "relcl")
+
+
+def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
+    """The subject of a verb, following coordination, control and relative clauses upward."""
+    if seen > 6:
+        return []
+    subj = _children(verb, _SUBJ)
+    if subj:
+        s = subj[0]
+        if s.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            return [verb.head]
+        return [s]
+    agent = [p for a in _children(verb, ("agent",)) for p in _pobj(a)]
+    if agent:
+        return agent
+    head = verb.head
+    if head is verb:
+        return []
+    if verb.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
+        return _subject_of(head, seen + 1)
+    if verb.dep_ in ("xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
+        # object control: "ordered the army to shoot", "mobilised Hezbollah to invade"
+        objs = _children(head, _OBJ)
+        if objs and verb.dep_ == "xcomp":
+            return objs[:1]
+        return _subject_of(head, seen + 1)
+    if verb.dep_ == "advcl" and head.pos_ in ("VERB", "AUX") and verb.tag_ == "VBG":
+        return _subject_of(head, seen + 1)
+    if verb.dep_ == "relcl":
+        return [head]
+    return []
+
+
+def verb_participants(verb: Token) -> Participants:
+    parts = Participants()
+    passive = _is_passive(verb)
+    if passive:
+        parts.agents = [p for a in _children(verb, ("agent",)) for p in _pobj(a)]
+        patients = _children(verb, ("nsubjpass",))
+        if not patients and verb.dep_ in ("acl", "amod", "relcl"):
+            patients = [verb.head]
+        if not patients and verb.dep_ == "conj":
+            patients = _children(verb.head, ("nsubjpass",))
+        parts.patients = patients + _children(verb, _OBJ)
+        # "cleansed of civilians": the people are the patients, the subject may be a place
+        for prep in _children(verb, ("prep",)):
+            if prep.lower_ == "of":
+                parts.patients += _pobj(prep)
+    else:
+        parts.agents = _subject_of(verb)
+        parts.patients = _children(verb, _OBJ)
+        if verb.dep_ == "amod" and not parts.patients:  # "displaced persons"
+            parts.patients = [verb.head]
+            parts.agents = []
+        for prep in _children(verb, ("prep",)):
+            if prep.lower_ in _PATIENT_PREPS_VERB and not parts.patients:
+                parts.patients += _pobj(prep)
+    for prep in _children(verb, ("prep",)):
+        parts.others += _pobj(prep)
+    parts.agents = _expand(parts.agents)
+    parts.patients = _expand(parts.patients)
+    return parts
+
+
+def noun_participants(noun: Token) -> Participants:
+    parts = Participants()
+    agents: list[Token] = []
+    patients: list[Token] = []
+    anchors = [noun]
+    # "a spate of terror bombings by the Assad regime": the by-phrase hangs on the collective noun
+    up = noun
+    while up.dep_ == "pobj" and up.head.lower_ == "of" and up.head.head.lemma_.lower() in _COLLECTIVE:
+        up = up.head.head
+        anchors.append(up)
+    for anchor in anchors:
+        for prep in _children(anchor, ("prep",)):
+            objs = _pobj(prep)
+            if prep.lower_ in _AGENT_PREPS_NOUN:
+                agents += objs
+            elif prep.lower_ in _PATIENT_PREPS_NOUN and anchor is noun:
+                patients += objs
+            else:
+                parts.others += objs
+        agents += _children(anchor, ("poss",))
+    # "Russian airstrikes", "regime bombardment": a nationality or actor modifier is the agent
+    agents += [c for c in noun.children
+               if c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "ORG", "GPE") or c.ent_id_)]
+    # the subject of the verb that carries the nominal ("conducted 34 strikes", "launched an offensive")
+    top = anchors[-1]
+    if not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX"):
+        agents = _subject_of(top.head)
+        patients += [p for prep in _children(top.head, ("prep",))
+                     if prep.lower_ in _PATIENT_PREPS_VERB for p in _pobj(prep)]
+    if not agents and top.dep_ == "nsubjpass":  # "strikes were conducted by coalition forces"
+        agents = [p for a in _children(top.head, ("agent",)) for p in _pobj(a)]
+    parts.agents = _expand(agents)
+    parts.patients = _expand(patients)
+    return parts
+
+
+def participants(match: TriggerMatch) -> Participants:
+    if match.is_verb:
+        return verb_participants(match.token)
+    return noun_participants(match.token)
+
+
+def phrase_span(head: Token) -> Span:
+    """The noun phrase a participant head stands for, without clauses, appositions and coordinated
+    siblings: "the Assad regime", "hundreds of thousands of Syrians", "Shia mercenaries primarily from
+    Afghanistan"."""
+    doc = head.doc
+    keep = {head.i}
+    stack = [head]
+    while stack:
+        tok = stack.pop()
+        for child in tok.children:
+            if child.dep_ in ("conj", "cc", "relcl", "acl", "appos", "advcl", "preconj"):
+                continue
+            if child.dep_ == "prep" and child.lower_ not in _KEEP_PREPS:
+                continue
+            if child.dep_ == "punct":
+                continue
+            if child.dep_ not in _KEEP_DEPS and child.dep_ not in ("prep", "pobj"):
+                continue
+            keep.add(child.i)
+            stack.append(child)
+    # the longest contiguous run around the head
+    start = end = head.i
+    while start - 1 in keep:
+        start -= 1
+    while end + 1 in keep:
+        end += 1
+    # an apostrophe-s belongs with its possessor
+    if end + 1 < len(doc) and doc[end + 1].dep_ == "case" and doc[end + 1].head.i == end:
+        end += 1
+    return doc[start: end + 1]

@@ -1,0 +1,127 @@
+"""Finding event triggers in a sentence: verbs and nominals whose lemma the ontology knows.
+
+A trigger is a token plus the ontology entry it matched. Phrasal verbs ("drive out", "bring in") match on
+the verb and its particle; compound nominals ("air strike", "suicide bombing") on the noun and its
+modifier. Verbs that only carry a nominal event ("conducted 34 strikes", "provide assistance") give way to
+the nominal, which inherits their subject later (see ``participants.py``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from .ontology import Ontology, Trigger
+
+VERB_POS = {"VERB"}
+NOUN_POS = {"NOUN", "PROPN"}
+# Dependencies under which a verb form is still an event: participles modifying a noun ("displaced
+# persons", "Russia-backed forces") count; auxiliaries and fixed phrases do not.
+_SKIP_DEPS = {"aux", "auxpass", "fixed", "compound:prt"}
+
+
+@dataclass(frozen=True)
+class TriggerMatch:
+    token: Token
+    trigger: Trigger
+    tokens: tuple[Token, ...]  # all the words of the trigger (the particle of a phrasal verb too)
+    causative: Token | None = None  # "forcing" in "forcing thousands to flee"
+
+    @property
+    def is_verb(self) -> bool:
+        return self.token.pos_ in VERB_POS
+
+    @property
+    def start_char(self) -> int:
+        return self.token.idx
+
+    @property
+    def end_char(self) -> int:
+        return self.token.idx + len(self.token.text)
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _matches(token: Token, trig: Trigger, is_verb: bool) -> tuple[Token, ...] | None:
+    if ("V" in trig.pos) != is_verb and trig.pos != "VN":
+        return None
+    if len(trig.words) == 1:
+        return (token,)
+    if is_verb:
+        # phrasal verb: the other words are particles, prepositions, adverbs or the object ("open fire")
+        wanted = list(trig.words[1:])
+        found = [c for c in token.children
+                 if c.dep_ in ("prt", "prep", "advmod", "dobj", "dative") and c.lower_ in wanted]
+        if len(found) == len(wanted):
+            return (token, *found)
+        return None
+    # compound nominal: the modifiers stand right before the head ("air strike", "suicide bombing")
+    n = len(trig.words) - 1
+    if token.i - n < token.sent.start:
+        return None
+    before = token.doc[token.i - n: token.i]
+    if [t.lower_ for t in before] == list(trig.words[:-1]) or [_lemma(t) for t in before] == list(
+            trig.words[:-1]):
+        return (*before, token)
+    return None
+
+
+def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
+    """Every trigger in the sentence, in token order, at most one per token."""
+    light = ontology.words("light_verbs")
+    causative = ontology.words("causative_verbs")
+    motion = ontology.words("motion_verbs")
+    for token in sent:
+        is_verb = token.pos_ in VERB_POS
+        if not (is_verb or token.pos_ in NOUN_POS) or token.dep_ in _SKIP_DEPS:
+            continue
+        lemma = _lemma(token)
+        if is_verb and lemma in causative:
+            match = _causative_displacement(token, ontology, motion)
+            if match is not None:
+                yield match
+                continue
+        candidates = ontology.candidates(lemma) or (
+            ontology.candidates(token.lower_) if not is_verb else ())
+        for trig in candidates:
+            words = _matches(token, trig, is_verb)
+            if words is None:
+                continue
+            if token.pos_ == "PROPN" and not _propn_is_event(token):
+                break
+            if is_verb and lemma in light and _has_nominal_event(token, ontology):
+                break
+            yield TriggerMatch(token=token, trigger=trig, tokens=words)
+            break
+
+
+def _propn_is_event(token: Token) -> bool:
+    """A proper noun is an event word only when the tagger was fooled by capitals ("Airstrikes Hit")."""
+    return not token.ent_type_ or token.ent_type_ in ("EVENT", "")
+
+
+def _has_nominal_event(verb: Token, ontology: Ontology) -> bool:
+    for child in verb.children:
+        if child.dep_ in ("dobj", "attr", "nsubjpass") and ontology.candidates(_lemma(child)):
+            return True
+    return False
+
+
+def _causative_displacement(verb: Token, ontology: Ontology, motion: frozenset[str]) -> TriggerMatch | None:
+    """"forcing hundreds of thousands of Syrians to ... move northwards" is displacement, told by the verb
+    that forces and the motion verb it governs; "forced Assad to demobilise" is not (no motion)."""
+    for child in verb.children:
+        if child.dep_ in ("xcomp", "ccomp") and child.pos_ in VERB_POS:
+            chain = [child, *child.conjuncts]
+            if any(_lemma(t) in motion for t in chain):
+                spec = ontology.rules["causative_displacement"]
+                acled_type, _, acled_sub = spec["acled"].partition("|")
+                trig = Trigger(words=(_lemma(verb),), pos="V", event=spec["event"], mode=spec["mode"],
+                               cameo=spec["cameo"], acled_event_type=acled_type,
+                               acled_sub_event_type=acled_sub or None,
+                               context=tuple(spec["context"].split(",")))
+                return TriggerMatch(token=verb, trigger=trig, tokens=(verb,), causative=verb)
+    return None
