@@ -1,0 +1,400 @@
+"""The store: one DuckDB file, one writer, readers that stream.
+
+Each article and all its rows go in one transaction, so a run killed half-way leaves whole articles
+only, and the next run skips what is already there (``known_ids`` before the NLP, ``write_results``
+again at write time). DuckDB allows one writing process per file; readers in other processes open the
+file ``read_only=True`` when no writer holds it (the API serves a finished store).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import StoreError
+from ..records import Article, ArticleResult, Place, Reject
+from ..settings import Settings
+from . import rows as R
+from .schema import APPLICATION, SCHEMA_VERSION, TABLES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = "eventlens.duckdb"
+# Never fetch DuckDB extensions at run time: users are often offline, and a foreign file (SQLite)
+# would otherwise trigger a download of the reader for it.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+_FETCH = 1000
+
+
+@dataclass
+class WriteSummary:
+    """What ``write_results`` did: articles written, skipped as already stored, failed (rejected)."""
+
+    written: int = 0
+    skipped: int = 0
+    failed: int = 0
+    events: int = 0
+
+
+@dataclass
+class StoreStats:
+    """The numbers ``eventlens stats`` shows."""
+
+    articles: int = 0
+    events: int = 0
+    relations: int = 0
+    places: int = 0
+    rejects: int = 0
+    runs: int = 0
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    top_actors: list[tuple[str, int]] = field(default_factory=list)
+    top_places: list[tuple[str, int]] = field(default_factory=list)
+    rejects_by_code: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class PlaceMention:
+    """A resolved (or unresolved) toponym mention and the article it is in."""
+
+    doc_id: str
+    place: Place
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.place
+        return {"doc_id": self.doc_id, "text": p.entity_text, "start": p.start, "end": p.end,
+                "geonameid": p.geonameid, "name": p.name, "lat": p.lat, "lon": p.lon, "country": p.country,
+                "admin1": p.admin1, "feature_code": p.feature_code, "resolution": p.resolution}
+
+
+@dataclass
+class StoredReject:
+    """A reject as stored: which run saw it and when."""
+
+    reject: Reject
+    run_id: str | None
+    at: dt.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self.reject), "run_id": self.run_id,
+                "at": self.at.isoformat() if self.at else None}
+
+
+def _now() -> dt.datetime:
+    """UTC, naive: DuckDB TIMESTAMP has no zone, and TIMESTAMPTZ would need pytz to read back."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """An eventlens DuckDB file. Create with ``Store.open``; use as a context manager to close it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] = DEFAULT_PATH, *, read_only: bool = False) -> Store:
+        """Open (or create) the store at ``path``; ``":memory:"`` for a throwaway one.
+
+        Raises ``StoreError`` for a missing file in read-only mode (E030), a file that is not DuckDB or
+        is damaged (E031), a file locked by another writer (E032), a DuckDB file of another application
+        (E033) or of a newer schema (E034).
+        """
+        spec = str(path)
+        if spec != ":memory:":
+            _check_file(Path(spec), read_only)
+        try:
+            con = duckdb.connect(spec, read_only=read_only, config=_CONFIG)
+        except duckdb.Error as e:
+            text = str(e)
+            if "lock" in text.lower():
+                raise StoreError("E032", f"{spec} is open for writing in another process; wait for it to "
+                                         "finish or open the store read-only") from e
+            raise StoreError("E031", f"cannot open {spec} as a DuckDB store ({text.splitlines()[0]}); "
+                                     "is it damaged? move it away and run again") from e
+        store = cls(con, spec, read_only)
+        try:
+            store._init_schema()
+        except BaseException:
+            con.close()
+            raise
+        return store
+
+    def _init_schema(self) -> None:
+        tables = {r[0] for r in self._con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if "meta" in tables:
+            meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("application") != APPLICATION:
+                raise StoreError("E033", f"{self.path} is a DuckDB file of another application; "
+                                         "give eventlens a path of its own")
+            version = meta.get("schema_version")
+            if version != SCHEMA_VERSION:
+                raise StoreError("E034", f"{self.path} has store schema {version}, this eventlens reads "
+                                         f"{SCHEMA_VERSION}; use a matching eventlens or a new store")
+            if self.read_only:
+                return
+        elif tables:
+            raise StoreError("E033", f"{self.path} is a DuckDB file of another application (tables: "
+                                     f"{', '.join(sorted(tables)[:5])}); give eventlens a path of its own")
+        elif self.read_only:
+            raise StoreError("E030", f"{self.path} is an empty database, not an eventlens store; "
+                                     "run `eventlens run` to fill it")
+        self._con.begin()
+        try:
+            for ddl in TABLES.values():
+                self._con.execute(ddl)
+            for key, value in (("application", APPLICATION), ("schema_version", SCHEMA_VERSION)):
+                self._con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
+            self._con.commit()
+        except BaseException:
+            self._con.rollback()
+            raise
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for a reader, so that streaming one query never disturbs another."""
+        return self._con.cursor()
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("E035", f"{self.path} is open read-only; open it without read_only to write")
+
+    # ------------------------------------------------------------ writing
+
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of ``ids`` already stored, so a resumed run can skip them before the NLP."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        cur = self.cursor()
+        found = cur.execute("SELECT id FROM articles WHERE id IN (SELECT UNNEST(?::VARCHAR[]))",
+                            [wanted]).fetchall()
+        return {r[0] for r in found}
+
+    def write_results(self, results: Iterable[ArticleResult], run_id: str | None = None) -> WriteSummary:
+        """Write each result's article and rows in one transaction per article.
+
+        Articles already stored are skipped (idempotent); a result carrying an ``error`` is recorded as a
+        reject; an article whose rows break a constraint (a duplicated event id) is rolled back, recorded
+        as a reject E036 and the batch goes on.
+        """
+        self._writable()
+        summary = WriteSummary()
+        for result in results:
+            if result.error is not None:
+                self.record_rejects([result.error], run_id)
+                summary.failed += 1
+                continue
+            try:
+                written = self.write_article(result, run_id)
+            except StoreError as e:
+                log.error("%s", e.message)
+                origin = result.article.origin or result.article.id
+                self.record_rejects([Reject(origin, e.code, e.message, result.article.id)], run_id)
+                summary.failed += 1
+                continue
+            if written:
+                summary.written += 1
+                summary.events += len(result.events)
+            else:
+                summary.skipped += 1
+        return summary
+
+    def write_article(self, result: ArticleResult, run_id: str | None = None) -> bool:
+        """One article and all its rows in one transaction; False if the article was already stored."""
+        self._writable()
+        article = result.article
+        child_rows = R.result_rows(result)
+        con = self._con
+        con.begin()
+        try:
+            if con.execute("SELECT 1 FROM articles WHERE id = ?", [article.id]).fetchone():
+                con.rollback()
+                log.debug("%s already stored; skipped", article.id)
+                return False
+            con.execute(R.insert_sql("articles", R.ARTICLE_COLUMNS), R.article_row(article, run_id, _now()))
+            for table, table_rows in child_rows.items():
+                if table_rows:
+                    con.executemany(R.insert_sql(table, R.TABLE_COLUMNS[table]), table_rows)
+            con.commit()
+        except duckdb.Error as e:
+            con.rollback()
+            raise StoreError("E036", f"article {article.id} not stored ({str(e).splitlines()[0]}); "
+                                     "its records are inconsistent (duplicate ids?); "
+                                     "report this input") from e
+        except BaseException:
+            con.rollback()
+            raise
+        return True
+
+    def record_rejects(self, rejects: Iterable[Reject], run_id: str | None = None) -> int:
+        """Append rejects (one transaction for the lot); returns how many."""
+        self._writable()
+        now = _now()
+        batch = [(r.origin, r.code, r.reason, r.detail, run_id, now) for r in rejects]
+        if batch:
+            self._con.executemany(R.insert_sql("rejects", R.REJECT_COLUMNS), batch)
+        return len(batch)
+
+    def start_run(self, settings: Settings | Mapping[str, Any] | None = None, inputs: Sequence[str] = (),
+                  run_id: str | None = None) -> str:
+        """Record the start of a run; returns its id (a fresh one unless given)."""
+        self._writable()
+        run_id = run_id or "run_" + uuid.uuid4().hex[:16]
+        if isinstance(settings, Settings):
+            settings = dataclasses.asdict(settings)
+        self._con.execute("INSERT INTO runs (id, started, settings, inputs) VALUES (?, ?, ?, ?)",
+                          [run_id, _now(), R.dumps(settings or {}), R.dumps(list(inputs))])
+        return run_id
+
+    def finish_run(self, run_id: str, counts: Mapping[str, Any] | None = None) -> None:
+        """Record the end of a run and what it counted (articles, events, rejects, seconds…)."""
+        self._writable()
+        self._con.execute("UPDATE runs SET finished = ?, counts = ? WHERE id = ?",
+                          [_now(), R.dumps(dict(counts or {})), run_id])
+
+    # ------------------------------------------------------------ reading
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        cur = self.cursor()
+        try:
+            cur.execute(sql, list(params))
+            while batch := cur.fetchmany(_FETCH):
+                yield from batch
+        finally:
+            cur.close()
+
+    def iter_events(self, doc_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """The PLOVER records (``Event.to_plover()``), ordered by article, then offset."""
+        where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id else ("", [])
+        sql = f'SELECT record FROM events {where} ORDER BY doc_id, "start", trigger_start, id'
+        for (record,) in self._stream(sql, params):
+            yield json.loads(record)
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """Stored articles ordered by id (all, or those in ``ids``)."""
+        cols = R.select_list(R.ARTICLE_COLUMNS[:8])
+        if ids is None:
+            rows = self._stream(f"SELECT {cols} FROM articles ORDER BY id")
+        else:
+            rows = self._stream(f"SELECT {cols} FROM articles WHERE id IN (SELECT UNNEST(?::VARCHAR[])) "
+                                "ORDER BY id", [list(ids)])
+        for row in rows:
+            yield R.article_from_row(row)
+
+    def iter_relations(self, doc_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Relation records (``Relation.to_dict()``), ordered by article, then offset."""
+        where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id else ("", [])
+        for (record,) in self._stream(f'SELECT record FROM relations {where} ORDER BY doc_id, "start", id',
+                                      params):
+            yield json.loads(record)
+
+    def iter_places(self, *, resolved_only: bool = False,
+                    doc_id: str | None = None) -> Iterator[PlaceMention]:
+        """Toponym mentions ordered by article, then offset; ``resolved_only`` drops those without a
+        GeoNames id."""
+        clauses, params = [], []
+        if resolved_only:
+            clauses.append("geonameid IS NOT NULL")
+        if doc_id:
+            clauses.append("doc_id = ?")
+            params.append(doc_id)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        sql = f'SELECT {R.select_list(R.PLACE_COLUMNS)} FROM places {where} ORDER BY doc_id, "start", "end"'
+        for row in self._stream(sql, params):
+            yield PlaceMention(row[0], R.place_from_row(row))
+
+    def iter_rejects(self, run_id: str | None = None) -> Iterator[StoredReject]:
+        where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
+        sql = f'SELECT {R.select_list(R.REJECT_COLUMNS)} FROM rejects {where} ORDER BY "at", origin'
+        for origin, code, reason, detail, rid, at in self._stream(sql, params):
+            yield StoredReject(Reject(origin, code, reason, detail), rid, at)
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run with its settings, inputs and counts, oldest first."""
+        rows = self.cursor().execute(
+            "SELECT id, started, finished, settings, inputs, counts FROM runs ORDER BY started").fetchall()
+        return [{"id": r[0], "started": r[1], "finished": r[2],
+                 "settings": json.loads(r[3]) if r[3] else None, "inputs": json.loads(r[4]) if r[4] else [],
+                 "counts": json.loads(r[5]) if r[5] else None} for r in rows]
+
+    def stats(self, top: int = 10) -> StoreStats:
+        """Counts for a quick look at a store: what it holds and what was rejected."""
+        cur = self.cursor()
+
+        def scalar(sql: str) -> int:
+            row = cur.execute(sql).fetchone()
+            return int(row[0]) if row else 0
+
+        def pairs(sql: str, *params: Any) -> list[tuple[str, int]]:
+            return [(str(k), int(v)) for k, v in cur.execute(sql, list(params)).fetchall()]
+
+        return StoreStats(
+            articles=scalar("SELECT count(*) FROM articles"),
+            events=scalar("SELECT count(*) FROM events"),
+            relations=scalar("SELECT count(*) FROM relations"),
+            places=scalar("SELECT count(*) FROM places"),
+            rejects=scalar("SELECT count(*) FROM rejects"),
+            runs=scalar("SELECT count(*) FROM runs"),
+            events_by_type=dict(pairs("SELECT event, count(*) FROM events GROUP BY event "
+                                      "ORDER BY 2 DESC, 1")),
+            top_actors=pairs("SELECT coalesce(name, entity_text) AS n, count(*) FROM event_actors "
+                             "GROUP BY n ORDER BY 2 DESC, 1 LIMIT ?", top),
+            top_places=pairs("SELECT coalesce(name, entity_text) AS n, count(*) FROM places "
+                             "WHERE geonameid IS NOT NULL GROUP BY n ORDER BY 2 DESC, 1 LIMIT ?", top),
+            rejects_by_code=dict(pairs("SELECT code, count(*) FROM rejects GROUP BY code "
+                                       "ORDER BY 2 DESC, 1")),
+        )
+
+
+def _check_file(path: Path, read_only: bool) -> None:
+    """Catch a missing or foreign file before DuckDB does: DuckDB's own error for, say, a SQLite file
+    is an attempt to download a reader extension, which says nothing useful offline."""
+    if not path.exists():
+        if read_only:
+            raise StoreError("E030", f"no store at {path}; run `eventlens run INPUT` to create it "
+                                     "or pass --db with the right path")
+        if not path.parent.exists():
+            raise StoreError("E031", f"directory {path.parent} does not exist; create it first")
+        return
+    if path.is_dir():
+        raise StoreError("E031", f"{path} is a directory; give the path of a .duckdb file")
+    if path.stat().st_size == 0:
+        # An empty file (a temp file, a `touch`) holds nothing: DuckDB refuses it, so start afresh.
+        if read_only:
+            raise StoreError("E030", f"{path} is empty, not an eventlens store; "
+                                     "run `eventlens run` to fill it")
+        path.unlink()
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        raise StoreError("E031", f"cannot read {path}: {e.strerror or e}; check permissions") from e
+    if head and head[8:12] != _DUCKDB_MAGIC:
+        raise StoreError("E031", f"{path} is not a DuckDB file (an eventlens store is one); "
+                                 "give another path or move the file away")

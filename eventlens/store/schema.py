@@ -1,0 +1,166 @@
+"""The DuckDB schema: one table per record kind, plus ``meta`` that marks a file as an eventlens store.
+
+Flat columns carry what queries filter and group on (type, date, place, actor code); the ``record``
+JSON column of ``events`` and ``relations`` is the exact export record, so an export never has to
+reassemble a record from columns and cannot drift from ``Event.to_plover()``.
+"""
+from __future__ import annotations
+
+SCHEMA_VERSION = "1"
+APPLICATION = "eventlens"
+
+TABLES: dict[str, str] = {
+    "meta": """
+        CREATE TABLE IF NOT EXISTS meta (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR
+        )""",
+    "articles": """
+        CREATE TABLE IF NOT EXISTS articles (
+            id VARCHAR PRIMARY KEY,
+            published DATE,
+            title VARCHAR,
+            source VARCHAR,
+            url VARCHAR,
+            text VARCHAR NOT NULL,
+            lang VARCHAR,
+            origin VARCHAR,
+            run_id VARCHAR,
+            ingested_at TIMESTAMP
+        )""",
+    "sentences": """
+        CREATE TABLE IF NOT EXISTS sentences (
+            doc_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            "start" INTEGER NOT NULL,
+            "end" INTEGER NOT NULL
+        )""",
+    "events": """
+        CREATE TABLE IF NOT EXISTS events (
+            id VARCHAR PRIMARY KEY,
+            doc_id VARCHAR NOT NULL,
+            event VARCHAR NOT NULL,
+            mode VARCHAR,
+            modality VARCHAR,
+            specificity VARCHAR,
+            historical BOOLEAN,
+            date DATE,
+            earliest DATE,
+            latest DATE,
+            precision VARCHAR,
+            basis VARCHAR,
+            loc_text VARCHAR,
+            loc_name VARCHAR,
+            geonameid BIGINT,
+            lat DOUBLE,
+            lon DOUBLE,
+            loc_country VARCHAR,
+            admin1 VARCHAR,
+            feature_code VARCHAR,
+            resolution VARCHAR,
+            "start" INTEGER,
+            "end" INTEGER,
+            trigger_start INTEGER,
+            trigger_end INTEGER,
+            event_text VARCHAR,
+            cameo VARCHAR,
+            acled JSON,
+            confidence DOUBLE,
+            record JSON NOT NULL
+        )""",
+    "event_actors": """
+        CREATE TABLE IF NOT EXISTS event_actors (
+            event_id VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            entity_text VARCHAR,
+            name VARCHAR,
+            code VARCHAR,
+            country VARCHAR,
+            sector VARCHAR,
+            kind VARCHAR,
+            actor_id VARCHAR,
+            "start" INTEGER,
+            "end" INTEGER
+        )""",
+    "counts": """
+        CREATE TABLE IF NOT EXISTS counts (
+            event_id VARCHAR NOT NULL,
+            category VARCHAR NOT NULL,
+            low BIGINT,
+            high BIGINT,
+            qualifier VARCHAR,
+            text VARCHAR,
+            unit VARCHAR,
+            "start" INTEGER,
+            "end" INTEGER
+        )""",
+    "relations": """
+        CREATE TABLE IF NOT EXISTS relations (
+            id VARCHAR PRIMARY KEY,
+            doc_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            source_text VARCHAR,
+            source_name VARCHAR,
+            source_code VARCHAR,
+            source_country VARCHAR,
+            source_actor_id VARCHAR,
+            target_text VARCHAR,
+            target_name VARCHAR,
+            target_code VARCHAR,
+            target_country VARCHAR,
+            target_actor_id VARCHAR,
+            text VARCHAR,
+            "start" INTEGER,
+            "end" INTEGER,
+            evidence_start INTEGER,
+            evidence_end INTEGER,
+            modality VARCHAR,
+            record JSON NOT NULL
+        )""",
+    "places": """
+        CREATE TABLE IF NOT EXISTS places (
+            doc_id VARCHAR NOT NULL,
+            "start" INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            entity_text VARCHAR,
+            geonameid BIGINT,
+            name VARCHAR,
+            lat DOUBLE,
+            lon DOUBLE,
+            country VARCHAR,
+            admin1 VARCHAR,
+            admin2 VARCHAR,
+            feature_code VARCHAR,
+            resolution VARCHAR,
+            score DOUBLE,
+            reason VARCHAR
+        )""",
+    # Filled by eventlens.cluster: one row per (cluster, member event mention).
+    "clusters": """
+        CREATE TABLE IF NOT EXISTS clusters (
+            cluster_id VARCHAR NOT NULL,
+            event_id VARCHAR NOT NULL,
+            score DOUBLE,
+            run_id VARCHAR,
+            created_at TIMESTAMP
+        )""",
+    "rejects": """
+        CREATE TABLE IF NOT EXISTS rejects (
+            origin VARCHAR,
+            code VARCHAR,
+            reason VARCHAR,
+            detail VARCHAR,
+            run_id VARCHAR,
+            "at" TIMESTAMP
+        )""",
+    "runs": """
+        CREATE TABLE IF NOT EXISTS runs (
+            id VARCHAR PRIMARY KEY,
+            started TIMESTAMP,
+            finished TIMESTAMP,
+            settings JSON,
+            inputs JSON,
+            counts JSON
+        )""",
+}
