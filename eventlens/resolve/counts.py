@@ -1,0 +1,541 @@
+"""Counts of people (killed, injured, displaced, arrested, troops, ...) as ranges with their words.
+
+A count is found in two steps. ``parse_quantity`` reads the number words themselves ("at least
+300,000", "hundreds of thousands", "12 to 15", "two-thirds of") into a :class:`Quantity` range; it
+never invents a number for a share or a vague word, it maps the vague word to the range the
+project agreed on (``knowledge/number_words.json``). ``find_counts`` then finds every quantity in a
+sentence, the noun it counts and the words that govern it in the dependency parse, and looks both
+up in ``knowledge/count_categories.json`` to decide what is counted. Numbers that are not counts of
+people (dates, ages, money, percentages, ordinals, "34 strikes") are dropped or kept under a
+category that is not people.
+
+Where it fails: numbers split over a table ("IDPs total 122 387" works, a column of figures does
+not), totals the reader has to add up ("709,841 in Jajpur and 363,832 in Puri"), and languages
+other than English beyond the few words in the data files.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+from ..errors import KnowledgeError
+from ..records import Count
+
+log = logging.getLogger(__name__)
+
+# Entity labels under which a number is not a count of people.
+_NOT_COUNT_ENTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"})
+_CURRENCY = re.compile(r"[$£€¥₹]|\b(?:dollars?|euros?|pounds?|yuan|rupees?|usd|eur|gbp|riyals?|lira)\b",
+                       re.IGNORECASE)
+_MEASURE_AFTER = re.compile(
+    r"\s*(?:-?\s*years?[\s-]old|-year|%|per ?cent|km|kilomet|mile|metre|meter|hectare|mm\b)", re.IGNORECASE)
+_ATTACH_DEPS = frozenset({"nummod", "quantmod", "compound", "amod", "nmod", "det", "npadvmod"})
+_CLIMB_DEPS = frozenset({"nummod", "quantmod", "pobj", "prep", "nsubj", "nsubjpass", "dobj", "attr",
+                         "appos", "conj", "npadvmod", "nmod", "compound", "dative", "oprd", "agent"})
+_COMPLEMENT_DEPS = frozenset({"xcomp", "acomp", "oprd", "ccomp", "advcl", "prep", "pobj", "conj", "dobj"})
+_MODAL_WORDS = frozenset({"might", "may", "could", "can", "would", "will", "should"})
+PEOPLE_CATEGORIES = frozenset({"killed", "injured", "displaced", "arrested", "abducted", "troops",
+                               "affected", "missing", "casualties", "detained", "returned", "rescued",
+                               "people"})
+HOUSING_TERMS = {"destroyed": "destroyed_housing", "damaged": "damaged_housing"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number read from words: a range (``low``..``high``), what qualifies it, and the words.
+
+    ``share`` is set for proportions ("two-thirds of the army"): then ``low``/``high`` stay None
+    because the whole is not known. ``vague`` marks magnitudes such as "thousands" whose range is a
+    convention, not a report.
+    """
+
+    low: int | None
+    high: int | None
+    qualifier: str | None
+    words: str
+    share: float | None = None
+    vague: bool = False
+
+    @property
+    def value(self) -> int | None:
+        """One number for comparison: the low end when known, else the high end."""
+        return self.low if self.low is not None else self.high
+
+
+def _load_json(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("eventlens.knowledge").joinpath(name).read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
+    except (OSError, ValueError) as e:
+        raise KnowledgeError("E020", f"cannot read knowledge file {name}: {e}; reinstall eventlens "
+                                     "or restore the file from the repository") from e
+    return data
+
+
+@lru_cache(maxsize=1)
+def _numbers() -> dict[str, Any]:
+    return _load_json("number_words.json")
+
+
+@lru_cache(maxsize=1)
+def _categories() -> dict[str, Any]:
+    return _load_json("count_categories.json")
+
+
+def _alt(words: list[str]) -> str:
+    """A regex alternation, longest first so that "hundreds of thousands" wins over "hundreds"."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    quantity: re.Pattern[str]
+    number: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    nums = _numbers()
+    word = _alt([*nums["units"], "hundred", "thousand", "million", "billion", "lakh", "crore"])
+    scale = _alt([*nums["scales"]])
+    digits = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 300,000
+              r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]?\d)"  # 9 300 (space-grouped)
+              r"|\d+(?:\.\d+)*")  # 12, 1.2, 2.000 (dot-grouped)
+    words = rf"(?:(?:a|one)\s+)?(?:{word})(?:(?:\s+and\s+|[\s-]+)(?:{word}))*"
+    number = rf"(?:(?:{digits})(?:\s?(?:{scale})(?![\w]))?|{words})"
+    vague_mult = rf"(?:{_alt(list(nums['vague_multipliers']))})\s+(?:hundred|thousand|million)"
+    vague = _alt(list(nums["vague"]))
+    share = rf"(?:{_alt(list(nums['shares']))}|\d+(?:\.\d+)?\s*(?:%|per\s?cent))(?=\s+of\b)"
+    range_ = (rf"between\s+{number}\s+and\s+{number}"
+              rf"|(?:from\s+)?{number}\s*(?:to|-|–|—|or)\s*{number}")
+    qual = _alt([q for q in nums["qualifiers"]])
+    quantity = (rf"(?<![\w$£€.,])(?:(?P<qual>{qual})\s+)?"
+                rf"(?P<qty>{share}|{vague_mult}|{vague}|{range_}|{number})(?![\w%$£€])")
+    return _Patterns(quantity=re.compile(quantity, re.IGNORECASE),
+                     number=re.compile(number, re.IGNORECASE))
+
+
+def _number_value(text: str) -> int | None:
+    """The value of one number written in digits or words: "1.2 million", "twenty-five", "9 300"."""
+    nums = _numbers()
+    text = text.strip().lower()
+    match = re.match(r"([\d][\d,.\u00a0\u202f ]*)\s*([a-z]*)$", text)
+    if match:
+        core, scale_word = match.group(1).strip(), match.group(2)
+        scale = nums["scales"].get(scale_word, 1) if scale_word else 1
+        if scale_word and scale_word not in nums["scales"]:
+            return None
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", core) and scale == 1:
+            core = core.replace(".", "")  # 2.000 written the continental way
+        core = re.sub(r"[,\s\u00a0\u202f]", "", core)
+        try:
+            return round(float(core) * scale)
+        except ValueError:
+            return None
+    units, scales = nums["units"], nums["scales"]
+    total = current = 0
+    seen = False
+    parts = [p for p in re.split(r"[\s-]+", text) if p and p != "and"]
+    for i, part in enumerate(parts):
+        if part in ("a", "one") and i + 1 < len(parts) and parts[i + 1] in (*scales, "dozen"):
+            current = max(current, 1)
+            continue
+        if part == "dozen":
+            current = (current or 1) * 12
+        elif part in units:
+            current += units[part]
+        elif part == "hundred":
+            current = (current or 1) * 100
+        elif part in scales:
+            total += (current or 1) * scales[part]
+            current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _qualified(value: int, qualifier: str | None) -> tuple[int | None, int | None]:
+    """Turn one number and its qualifier into a range: "at least" keeps the high end open."""
+    if qualifier in ("at least", "more than"):
+        return value, None
+    if qualifier in ("up to", "fewer than"):
+        return None, value
+    return value, value
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """Read the quantity at the start of ``text``; None when it does not start with one.
+
+    >>> parse_quantity("at least 300,000").low
+    300000
+    """
+    text = text.strip()
+    match = _patterns().quantity.match(text)
+    if not match:
+        return None
+    qual_words = match.group("qual")
+    qualifier = _numbers()["qualifiers"].get(re.sub(r"\s+", " ", qual_words.lower())) if qual_words else None
+    qty = re.sub(r"\s+", " ", match.group("qty")).strip()
+    low_q = qty.lower()
+    words = match.group(0)
+    nums = _numbers()
+    if low_q in nums["shares"] or re.fullmatch(r"[\d.]+\s*(?:%|per ?cent)", low_q):
+        share = nums["shares"].get(low_q)
+        if share is None and low_q[0].isdigit():
+            share = float(re.match(r"[\d.]+", low_q).group(0)) / 100  # type: ignore[union-attr]
+        return Quantity(None, None, qualifier, words, share=share)
+    for mult, (lo, hi) in nums["vague_multipliers"].items():
+        m = re.fullmatch(rf"{re.escape(mult)} (hundred|thousand|million)", low_q)
+        if m:
+            scale = nums["scales"][m.group(1)]
+            return Quantity(lo * scale, hi * scale, qualifier, words, vague=True)
+    if low_q in nums["vague"]:
+        lo, hi = nums["vague"][low_q]
+        return Quantity(lo, hi, qualifier, words, vague=True)
+    number = _patterns().number
+    bounds = re.fullmatch(rf"(?:between\s+|from\s+)?({number.pattern})\s*(?:to|-|–|—|or|and)\s*"
+                          rf"({number.pattern})", qty, re.IGNORECASE)
+    if bounds:
+        lo, hi = _number_value(bounds.group(1)), _number_value(bounds.group(2))
+        if lo is not None and hi is not None and lo < hi:
+            return Quantity(lo, hi, qualifier, words)
+        if lo is not None and hi is not None:
+            log.debug("not a range (%s): low is not below high", qty)
+            return None
+    value = _number_value(qty)
+    if value is None:
+        return None
+    low, high = _qualified(value, qualifier)
+    return Quantity(low, high, qualifier, words)
+
+
+# --- counts in a parsed sentence -----------------------------------------------------------------
+
+@dataclass
+class CountMention:
+    """A count found in a sentence, with the tokens it rests on (kept for the term and the chooser)."""
+
+    count: Count
+    quantity: Quantity
+    noun: Token | None
+    governor: Token | None
+    term: str | None
+    modal: bool = False
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _noun_entry(noun: Token) -> tuple[str | None, str] | None:
+    """The noun's row in the data: (category or None, unit); None when it does not count people."""
+    nouns = _categories()["nouns"]
+    for key in (noun.lower_, _lemma(noun)):
+        if key in nouns:
+            cat, unit = nouns[key]
+            return cat, unit
+    if noun.ent_type_ == "NORP" or (noun.tag_ == "NNPS"):
+        return None, "people"
+    return None if noun.pos_ in ("NOUN", "PROPN") else (None, "people")
+
+
+def _word_entry(tok: Token) -> tuple[str, str | None] | None:
+    words = _categories()["words"]
+    for key in (tok.lower_, _lemma(tok)):
+        if key in words:
+            cat, term = words[key]
+            return cat, term
+    return None
+
+
+def _phrase_entry(text: str) -> tuple[str, str] | None:
+    low = re.sub(r"\s+", " ", text.lower())
+    for phrase, cat, term in _categories()["phrases"]:
+        if phrase in low:
+            return cat, term
+    return None
+
+
+def _counted_noun(anchor: Token, qty_tokens: list[Token]) -> Token | None:
+    """The noun the quantity counts: "hundreds of thousands of Syrians" -> Syrians, "nine civilians"."""
+    for child in anchor.children:
+        if child.dep_ == "prep" and child.lower_ == "of" and child.i > anchor.i:
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs:
+                obj = objs[0]
+                for cand in [obj, *obj.conjuncts]:
+                    if _noun_entry(cand) is not None and cand.lower_ in _categories()["nouns"]:
+                        return cand
+                return obj
+    head = anchor.head
+    if anchor.dep_ in _ATTACH_DEPS and head.pos_ in ("NOUN", "PROPN") and head not in qty_tokens:
+        return head
+    nxt = anchor.nbor(1) if anchor.i + 1 < len(anchor.doc) else None
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ in _categories()["nouns"]:
+        return nxt  # a parse that missed the nummod arc: "61, 000 people"
+    return None
+
+
+def _entry_of_modifiers(tok: Token) -> tuple[str, str | None, Token] | None:
+    """Category words on the token: "displaced persons", "people evacuated", "1 000 rendered homeless"."""
+    for child in tok.children:
+        if child.dep_ in ("amod", "acl", "relcl", "compound") and child.i != tok.i:
+            for cand in [child, *(c for c in child.children if c.dep_ in ("oprd", "acomp", "xcomp"))]:
+                entry = _word_entry(cand)
+                if entry:
+                    return entry[0], entry[1], cand
+    return None
+
+
+def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, Token | None]:
+    """Look for a category word on the counted word, then up the tree and into the complements.
+
+    Returns what was found (category, term, the word) and the verb the climb stopped at, whose
+    clause the caller may still search for phrases.
+    """
+    found = _entry_of_modifiers(tok)
+    if found:
+        return found, None
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ not in _CLIMB_DEPS or cur.head is cur:
+            break
+        head = cur.head
+        if head.pos_ in ("VERB", "AUX", "ADJ", "NOUN", "PROPN") and cur.dep_ != "compound":
+            for comp in head.children:  # "left 483 homeless", "forcing thousands to ... move"
+                if comp.dep_ in ("xcomp", "acomp", "oprd") and comp.i > tok.i:
+                    for cand in [comp, *comp.conjuncts]:
+                        entry = _word_entry(cand)
+                        if entry:
+                            return (entry[0], entry[1], cand), head
+            entry = _word_entry(head)
+            if entry and not (head.pos_ == "NOUN" and cur.dep_ not in ("pobj", "prep", "nummod")):
+                if entry[0] == "affected":  # "affected and evacuated": the displacement word wins
+                    for conj in head.conjuncts:
+                        if any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
+                            continue  # its own subject: another count
+                        other = _word_entry(conj)
+                        if other and other[0] == "displaced":
+                            return (other[0], other[1], conj), head
+                return (entry[0], entry[1], head), head
+            if head.pos_ in ("VERB", "AUX"):
+                if _lemma(head) in _categories()["figure_verbs"]:
+                    return _figure_subject(head), head
+                return None, head
+        cur = head
+    return None, cur.head if cur.head is not cur else None
+
+
+def _figure_subject(verb: Token) -> tuple[str, str | None, Token] | None:
+    """ "The number of displaced families is estimated to be 349": the subject says what is counted."""
+    for node in [verb, *verb.ancestors][:3]:
+        for child in node.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                for tok in child.subtree:
+                    entry = _word_entry(tok)
+                    if entry:
+                        return entry[0], entry[1], tok
+    return None
+
+
+def _figure_words(noun: Token) -> tuple[str, str | None, Token] | None:
+    """ "The number of people forced out of their homes", "IDPs total": the figure's own words."""
+    for tok in noun.subtree:
+        entry = _word_entry(tok) or (_categories()["nouns"].get(tok.lower_, [None, None])[0], None)
+        if entry[0] is not None and entry[0] in PEOPLE_CATEGORIES:
+            return entry[0], entry[1], tok
+    phrase = _phrase_entry(_subtree_text(noun))
+    return (phrase[0], phrase[1], noun) if phrase else None
+
+
+def _nearest_word(sent: Span, anchor: Token, limit: int = 15) -> tuple[str, str | None, Token] | None:
+    """The closest category word in the sentence: a fallback for parses that lost the arc.
+
+    Used only when the tree gives nothing; wrong when two events share a sentence, which is why the
+    window is short and the tree is always asked first.
+    """
+    best: tuple[int, tuple[str, str | None, Token]] | None = None
+    for tok in sent:
+        if tok.i == anchor.i or abs(tok.i - anchor.i) > limit:
+            continue
+        entry = _word_entry(tok)
+        if entry and entry[0] in PEOPLE_CATEGORIES | {"destroyed", "damaged"}:
+            dist = abs(tok.i - anchor.i) + (0 if tok.i > anchor.i else 1)
+            if best is None or dist < best[0]:
+                best = (dist, (entry[0], entry[1], tok))
+    return best[1] if best else None
+
+
+def _subtree_text(tok: Token) -> str:
+    """The words a token dominates, as one string (phrases are matched on it)."""
+    first = min(t.idx for t in tok.subtree)
+    last = max(t.idx + len(t) for t in tok.subtree)
+    return tok.doc.text[first:last]
+
+
+def _housing_in(sent: Span) -> bool:
+    nouns = _categories()["nouns"]
+    return any(nouns.get(_lemma(t), nouns.get(t.lower_, [None]))[0] == "housing" for t in sent)
+
+
+def _is_modal(tok: Token | None) -> bool:
+    """Counts under "might have to be evacuated" or "can be evacuated" are not reports of fact."""
+    return tok is not None and any(c.dep_ == "aux" and c.lower_ in _MODAL_WORDS for c in tok.children)
+
+
+def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quantity: Quantity) -> bool:
+    """Dates, ages, money, ordinals and measures: numbers that are not counts of people."""
+    for tok in tokens:
+        if tok.ent_type_ == "MONEY" and not _CURRENCY.search(doc_text[max(0, start - 4):end + 12]):
+            continue  # the small model calls "122 387" money; only a currency makes it money
+        if tok.ent_type_ in _NOT_COUNT_ENTS and quantity.share is None:
+            return True
+    before = doc_text[max(0, start - 8):start].lower()
+    after = doc_text[end:end + 12].lower()
+    if re.search(r"[$£€]\s*$|\baged?\s*$|\bage of\s*$", before):
+        return True
+    if _MEASURE_AFTER.match(after):
+        return True
+    value = quantity.value
+    is_year = bool(re.fullmatch(r"\d{4}", quantity.words.strip()))
+    return value is not None and is_year and 1900 <= value <= 2100
+
+
+def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMention]:
+    """Every count in ``sent`` with the tokens behind it; :func:`find_counts` keeps the records."""
+    doc = sent.doc
+    out: list[CountMention] = []
+    for match in _patterns().quantity.finditer(sent.text):
+        start, end = sent.start_char + match.start(), sent.start_char + match.end()
+        quantity = parse_quantity(match.group(0))
+        if quantity is None:
+            continue
+        tokens = [t for t in sent if t.idx < end and t.idx + len(t) > start]
+        if not tokens or _skip_number(doc.text, start, end, tokens, quantity):
+            continue
+        anchors = [t for t in tokens if t.head not in tokens or t.head is t]
+        anchor = anchors[-1] if anchors else tokens[-1]
+        noun = _counted_noun(anchor, tokens)
+        category: str | None = None
+        unit = "people"
+        if noun is not None:
+            entry = _noun_entry(noun)
+            if entry is None:
+                continue  # "18 districts", "10 hectares": not people, not a category we keep
+            category, unit = entry
+        root = noun if noun is not None else anchor
+        found, verb = None, None
+        if noun is not None and _lemma(noun) in _categories()["figure_nouns"]:
+            found = _figure_words(noun)
+        if found is None and category in (None, "housing", "displaced"):
+            found, verb = _category_near(root)
+            if found is None and trigger is not None and trigger.i != anchor.i and (
+                    trigger in root.ancestors):
+                entry = _word_entry(trigger)
+                found = (entry[0], entry[1], trigger) if entry else None
+            if found is None and verb is not None:
+                phrase = _phrase_entry(_subtree_text(verb))
+                found = (phrase[0], phrase[1], verb) if phrase else None
+            if found is None:
+                found = _nearest_word(sent, anchor)
+        if noun is None and found is None:
+            continue  # a bare number with nothing to say it counts people ("13 in Hirat")
+        term = None
+        governor = found[2] if found else (verb or root.head)
+        if found:
+            new_cat, term = found[0], found[1]
+            if category == "housing" or (noun is None and new_cat in HOUSING_TERMS and _housing_in(sent)):
+                unit = "households"
+                category = HOUSING_TERMS.get(new_cat, "displaced" if new_cat == "displaced" else "housing")
+                if category == "housing":
+                    term = None
+            elif category is None or (category == "displaced" and new_cat == "displaced"):
+                category = new_cat
+        if category in ("destroyed", "damaged"):
+            category = None  # "destroyed 20 people" makes no sense: keep it as plain people
+            term = None
+        if category is None:
+            category = "people"
+        if category == "displaced":
+            clause = governor if governor is not None else root
+            phrase = _phrase_entry(_subtree_text(clause))
+            if phrase and term is None:
+                term = phrase[1]
+            if term == "Sheltered":  # "accommodated" in a sentence about relief camps
+                phrase = _phrase_entry(sent.text)
+                term = phrase[1] if phrase and phrase[1] == "In Relief Camp" else term
+            term = term or "Displaced"
+        span_end = end
+        if noun is not None and noun.i > tokens[-1].i and noun.i - tokens[-1].i <= 8:
+            span_end = max(end, noun.idx + len(noun))
+        count = Count(category=category, low=quantity.low, high=quantity.high,
+                      qualifier=quantity.qualifier, text=doc.text[start:span_end], start=start,
+                      end=span_end, unit=unit)
+        out.append(CountMention(count=count, quantity=quantity, noun=noun, governor=governor, term=term,
+                                modal=_is_modal(governor)))
+    return out
+
+
+def find_counts(sent: Span, *, trigger: Token | None = None) -> list[Count]:
+    """Every count in the sentence with its category (killed, injured, displaced, troops, ...).
+
+    ``trigger`` lends its category to a count it governs that has no category word of its own.
+    Offsets index ``sent.doc.text``.
+    """
+    return [m.count for m in scan_counts(sent, trigger=trigger)]
+
+
+def displacement_term(sent: Span, trigger: Token | None = None) -> str | None:
+    """IDMC's reporting term for the displacement in ``sent`` (Evacuated, Forced to Flee, ...).
+
+    With a trigger, the trigger's own words decide; without one, the best displacement count of the
+    sentence does; failing both, the first displacement word in the sentence.
+    """
+    if trigger is not None:
+        entry = _word_entry(trigger)
+        if entry and entry[0] == "displaced":
+            phrase = _phrase_entry(sent.doc.text[trigger.idx:sent.end_char])
+            if phrase and phrase[1] in ("In Relief Camp", "Sheltered", "Homeless"):
+                return phrase[1]
+            return entry[1]
+    best = best_displacement(sent)
+    if best is not None:
+        return best.term
+    phrase = _phrase_entry(sent.text)
+    if phrase:
+        return phrase[1]
+    for tok in sent:
+        entry = _word_entry(tok)
+        if entry and entry[0] == "displaced":
+            return entry[1]
+    return None
+
+
+_DISPLACEMENT_RANK = {"displaced": 0, "destroyed_housing": 1, "damaged_housing": 2}
+
+
+def best_displacement(span: Span) -> CountMention | None:
+    """The displacement figure a span reports: the first stated displaced count, else housing lost.
+
+    People displaced beat houses destroyed, which beat houses damaged; counts under a modal ("might
+    have to be evacuated") come last. Fails on totals split over places, which it does not add.
+    """
+    sents = list(span.sents) if span.start < span.end else []
+    candidates: list[tuple[tuple[int, int, int], CountMention]] = []
+    for sent in sents:
+        for mention in scan_counts(sent):
+            rank = _DISPLACEMENT_RANK.get(mention.count.category)
+            if rank is None:
+                continue
+            candidates.append(((int(mention.modal), rank, mention.count.start), mention))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda pair: pair[0])[1]
