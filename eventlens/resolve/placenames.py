@@ -1,0 +1,114 @@
+"""Place-name normalisation: the key under which the gazetteer indexes every name and alias.
+
+News writes the same Arabic, Persian or Turkish name in many romanisations ("Maarat al Numan",
+"Ma`arrat an Nu`man", "Maarrat al-Nu'man"). Rather than a fuzzy search at run time, both the gazetteer
+names and the words in the text are folded to one key: case, diacritics, ayn/hamza marks, hyphens, the
+Arabic article and its assimilated forms, doubled letters and a few transliteration pairs. The folding
+is deliberately lossy; the disambiguation step (population, document context) sorts out the collisions
+it creates. It fails on romanisations that differ in vowels ("Deir ez-Zor" vs "Dayr az Zawr"), which the
+gazetteer's alternate names usually cover.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# ' ` ‘ ’ ʿ ʾ ʼ ´ and the Arabic tatweel: marks for ayn and hamza, or apostrophes, dropped entirely.
+_MARKS = re.compile(r"[\u0027\u0060\u2018\u2019\u02bf\u02be\u02bc\u00b4\u02bb\u0640]")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_/.,()]+")
+# The Arabic article in its plain and sun-letter assimilated romanisations; "al" in "Al Ain", "an" in
+# "Ma`arrat an Nu`man". Dropped only where other words remain, so "El" alone is kept.
+_ARTICLES = frozenset({"al", "el", "il", "ul", "an", "ar", "as", "ash", "ad", "at", "az", "ath", "adh",
+                       "aj", "ay", "en", "er", "es", "esh", "ed", "et", "ez", "ech"})
+# Pairs that romanisations use interchangeably, applied in order after lower-casing; symmetric because
+# gazetteer names and text go through the same folding.
+_VARIANTS = (("ou", "u"), ("oo", "u"), ("ee", "i"), ("dh", "z"), ("q", "k"), ("ck", "k"), ("ph", "f"),
+             ("sch", "sh"), ("j", "j"))
+_DOUBLED = re.compile(r"([a-z])\1+")
+_FINAL_H = re.compile(r"(?<=[aeiou])h\b")
+# Arabic script: harakat (short vowel marks) and the definite article prefix.
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670]")
+_ARABIC_ARTICLE = re.compile(r"(?:^|(?<=\s))\u0627\u0644(?=\S{2,})")
+_ARABIC_FORMS = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
+                               "\u0629": "\u0647", "\u0649": "\u064a"})
+
+# Words around a name that say which administrative level is meant ("Idlib province", "countryside of
+# Aleppo", "Karrada district"). Value: the resolution level they ask for.
+_LEVEL_SUFFIXES = {
+    "governorate": "admin1", "province": "admin1", "provinces": "admin1", "region": "admin1",
+    "state": "admin1", "oblast": "admin1", "prefecture": "admin1", "wilayat": "admin1",
+    "countryside": "admin1", "muhafazat": "admin1", "muhafazah": "admin1",
+    "district": "admin2", "districts": "admin2", "county": "admin2", "subdistrict": "admin2",
+    "municipality": "admin2", "qada": "admin2", "mantiqat": "admin2",
+    "city": "city", "town": "city", "village": "city",
+    "neighbourhood": "sub-city", "neighborhood": "sub-city", "quarter": "sub-city",
+}
+_LEVEL_PREFIXES = {
+    "countryside of": "admin1", "rural": "admin1", "province of": "admin1", "governorate of": "admin1",
+    "state of": "admin1", "region of": "admin1", "district of": "admin2", "city of": "city",
+    "town of": "city", "village of": "city", "the city of": "city", "the town of": "city",
+    "the province of": "admin1", "the village of": "city", "the district of": "admin2",
+}
+
+
+def level_words() -> dict[str, str]:
+    """The words after a name that ask for a level (for recognisers that look at neighbouring tokens)."""
+    return dict(_LEVEL_SUFFIXES)
+
+
+def level_prefixes() -> dict[str, str]:
+    return dict(_LEVEL_PREFIXES)
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def normalise_placename(name: str) -> str:
+    """Fold a place name to its index key: "Ma`arrat an-Nu`man" and "Maarat al Numan" -> "marat numan".
+
+    Latin-script names are transliteration-folded; Arabic-script names lose harakat, the article and
+    letter-form variants (hamza seats, ta marbuta). Returns "" for names with nothing left.
+    """
+    text = _MARKS.sub("", name.strip())
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text)).translate(_ARABIC_FORMS)
+        text = _ARABIC_ARTICLE.sub("", " ".join(_SEPARATORS.split(text)).strip())
+        return text
+    text = strip_diacritics(text).lower().replace("ß", "ss").replace("ı", "i").replace("ø", "o")
+    text = text.replace("&", " and ")
+    words = [w for w in _SEPARATORS.split(text) if w]
+    if words and words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    if len(words) > 1:
+        kept = [w for w in words if w not in _ARTICLES]
+        words = kept or words
+    out = []
+    for word in words:
+        folded = word
+        for old, new in _VARIANTS:
+            if old in folded:
+                folded = folded.replace(old, new)
+        folded = _DOUBLED.sub(r"\1", folded)
+        out.append(_FINAL_H.sub("", folded) if len(folded) > 3 else folded)
+    return " ".join(out)
+
+
+def split_level(name: str) -> tuple[str, str | None]:
+    """Separate level words from a name: "Idlib province" -> ("Idlib", "admin1"), "Mosul" -> ("Mosul", None).
+
+    Only an outer word counts. The level is a hint: a resolver falls back to any level when no place of
+    the asked level has the name ("State of Palestine" asks for admin1 and finds the country).
+    """
+    words = name.split()
+    lowered = [w.lower() for w in words]
+    for prefix, level in sorted(_LEVEL_PREFIXES.items(), key=lambda kv: -len(kv[0])):
+        size = len(prefix.split())
+        if len(words) > size and " ".join(lowered[:size]) == prefix:
+            return " ".join(words[size:]), level
+    if len(words) > 1 and lowered[-1] in _LEVEL_SUFFIXES:
+        return " ".join(words[:-1]), _LEVEL_SUFFIXES[lowered[-1]]
+    return name, None
