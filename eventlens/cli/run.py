@@ -1,0 +1,79 @@
+"""`eventlens run INPUT... --db PATH`: ingest, extract, resolve and store in one go."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..errors import EventlensError
+from ..ingest.base import IngestOptions
+from ..runners.local import RunSummary, run
+from ..settings import Settings
+from . import app
+from .common import fail, print_stats
+
+console = Console(stderr=True)
+
+
+@app.command("run")
+def run_cli(
+    inputs: list[str] = typer.Argument(..., help="Files, directories, or - for stdin."),  # noqa: B008
+    db: Path = typer.Option(Path("eventlens.duckdb"), "--db", help="The DuckDB store to write."),  # noqa: B008
+    date: str = typer.Option(None, "--date", help="Publication date (YYYY-MM-DD) for inputs without one."),
+    text_col: str = typer.Option("text", "--text-col", help="JSONL/CSV column holding the text."),
+    date_col: str = typer.Option("date", "--date-col", help="JSONL/CSV column holding the date."),
+    source: str = typer.Option(None, "--source", help="Source name for articles that carry none."),
+    fmt: str = typer.Option(None, "--format", help="Force one input format: text, jsonl, csv, html."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes for the NLP."),
+    batch_size: int = typer.Option(16, "--batch-size", min=1, max=1024),
+    model: str = typer.Option(None, "--model", help="Another installed spaCy pipeline."),
+    config: Path = typer.Option(None, "--config", help="A JSON settings file."),  # noqa: B008
+    export: Path = typer.Option(None, "--export", help="Also write the PLOVER JSONL export here."),  # noqa: B008
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+) -> None:
+    """Ingest INPUTs into the store, extract and resolve events, and print a summary."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        published = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        fail(f"--date {date!r} is not a date; use YYYY-MM-DD")
+    try:
+        settings = Settings.load(config, workers=workers, batch_size=batch_size, model=model)
+        options = IngestOptions.from_settings(settings, date=published, text_col=text_col,
+                                              date_col=date_col, source=source, fmt=fmt)
+        if quiet:
+            summary = run(inputs, db=str(db), settings=settings, options=options)
+        else:
+            with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                          TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
+                          console=console, transient=True) as bar:
+                task = bar.add_task("processing", total=None, stats="")
+
+                def progress(s: RunSummary) -> None:
+                    bar.update(task, completed=s.read, stats=(
+                        f"{s.read} read, {s.written} new, {s.skipped} known, {s.rejected} rejected, "
+                        f"{s.events} events"))
+
+                summary = run(inputs, db=str(db), settings=settings, options=options, progress=progress)
+        if export is not None:
+            from ..export import export as do_export
+            from ..store.db import Store
+
+            with Store.open(str(db), read_only=True) as store:
+                n = do_export(store, "plover", export)
+            if not quiet:
+                console.print(f"wrote {n} event records to {export}")
+    except EventlensError as e:
+        fail(str(e))
+    if not quiet:
+        console.print(f"[bold]{summary.read}[/] articles read: {summary.written} new, {summary.skipped} "
+                      f"already stored, {summary.rejected} rejected; {summary.events} events")
+        for code, n in sorted(summary.reject_reasons.items()):
+            console.print(f"  rejected {code}: {n}")
+        print_stats(db)
+    if summary.rejected:
+        raise typer.Exit(code=3)
