@@ -38,6 +38,7 @@ Item = Article | Reject
 _BYTES_PER_CHAR = 4
 # HTML carries markup around its text; allow this many bytes of page per character of limit.
 _HTML_BYTES_PER_CHAR = 10
+_MIN_HTML_WORDS = 5
 
 
 def reject(origin: str, error: IngestError, detail: str | None = None) -> Reject:
@@ -123,7 +124,9 @@ def html_article(raw: bytes | str, *, origin: str, options: IngestOptions, meta:
     doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False,
                                       date_extraction_params={"extensive_search": False})
     text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
+    # trafilatura falls back to any text it finds: a page of menus comes back as "Home". Below a few
+    # words there is no article to code (a one-sentence wire brief is still well above this).
+    if not text or len(text.split()) < _MIN_HTML_WORDS:
         raise IngestError(E_UNREADABLE, "no main text found in the HTML page (navigation or an empty "
                                         "page); save the article text as .txt instead")
     return build_article(text, origin=origin, options=options,
@@ -188,7 +191,7 @@ def jsonl_records(lines: Iterable[tuple[int, str | IngestError]], *, origin: str
                                                "object per line")
             yield record_article(obj, origin=where, options=options)
         except IngestError as e:
-            yield reject(where, e, detail=line[:200])
+            yield reject(where, e, detail=line.rstrip("\r\n")[:200])
 
 
 def record_article(obj: dict[str, Any], *, origin: str, options: IngestOptions) -> Article:
