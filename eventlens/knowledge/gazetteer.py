@@ -200,7 +200,7 @@ class _Builder:
         self.keys: list[set[str]] = []  # per place, its index keys (only while building)
 
     def add(self, gid: int, name: str, point: tuple[float, float], codes: tuple[str, str, str, str],
-            pop: int, aliases: Iterable[str], *, keys: Iterable[str] = ()) -> int:
+            pop: int, *, aliases: Iterable[str], keys: Iterable[str] = ()) -> int:
         """Add a place; ``codes`` is (country ISO2, admin1 code, admin2 code, feature code)."""
         lat, lon = point
         cc, a1, a2, fcode = codes
@@ -283,7 +283,7 @@ def build_gazetteer(out: Path, *, countries: Iterable[str] | None = None) -> Pat
             seats[f"{cc}.{a1}"].append([row["name"], *(row.get("alternatenames") or ())])
         if keep is not None and cc not in keep:
             continue
-        b.add(gid, row["name"], point, (cc, a1, a2, fcode), pop, row.get("alternatenames") or ())
+        b.add(gid, row["name"], point, (cc, a1, a2, fcode), pop, aliases=row.get("alternatenames") or ())
     if keep is None or "SY" in keep:
         _add_syrian_places(b, points)
     admin1_names, admin1_index = _add_admin1(b, points, pops, seats)
@@ -331,7 +331,7 @@ def _add_syrian_places(b: _Builder, points: dict[str, list[tuple[float, float]]]
             near_city = [i for i in big_cities if _km(point, (b.cols["lat"][i], b.cols["lon"][i])) < 5]
             a1 = b.cols["admin1"][near_city[0]] if near_city else _nearest_admin1(b, syrian, point)
             fcode = "PPLX" if near_city else "PPL"
-            b.add(0, name, point, ("SY", a1, "", fcode), 0, names)
+            b.add(0, name, point, ("SY", a1, "", fcode), 0, aliases=names)
             points["SY"].append(point)
             points[f"SY.{a1}"].append(point)
 
@@ -360,7 +360,7 @@ def _add_admin1(b: _Builder, points: dict[str, list[tuple[float, float]]], pops:
         for seat in seats.get(code, ()):
             if {normalise_placename(n) for n in seat if _usable_alias(n)} & keys:
                 aliases.extend(seat)
-        index[code] = b.add(int(gid), name, (lat, lon), (cc, a1, "", "ADM1"), pops[code], aliases)
+        index[code] = b.add(int(gid), name, (lat, lon), (cc, a1, "", "ADM1"), pops[code], aliases=aliases)
     return names, index
 
 
@@ -390,7 +390,7 @@ def _add_admin2(b: _Builder, points: dict[str, list[tuple[float, float]]], pops:
                     continue
                 lat, lon = b.cols["lat"][town], b.cols["lon"][town]
             b.add(int(gid or 0), name, (lat, lon), (cc, a1, a2, "ADM2"), pops.get(code, 0),
-                  [ascii_name, short])
+                  aliases=[ascii_name, short])
 
 
 def _add_countries(b: _Builder, points: dict[str, list[tuple[float, float]]], info: dict[str, Any],
@@ -400,9 +400,10 @@ def _add_countries(b: _Builder, points: dict[str, list[tuple[float, float]]], in
         if not points.get(cc):
             continue
         lat, lon = _box_middle(points[cc])
-        names = [row["name"], *aliases.get(cc, [])]
+        names = [row["name"], *aliases.get(cc, [])]  # trusted: "US" and "UAE" are no airport codes
         idx = b.add(int(row["geonameid"]), row["name"], (lat, lon), (cc, "", "", "PCLI"),
-                    int(row.get("population") or 0), names)
+                    int(row.get("population") or 0), aliases=(),
+                    keys=[normalise_placename(n) for n in names])
         rows[cc] = (row["iso3"], row["name"], idx)
     return rows
 

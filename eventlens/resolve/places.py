@@ -1,0 +1,401 @@
+"""Toponyms: find place mentions in a Doc, resolve them against the offline gazetteer, and register
+the ``eventlens_places`` spaCy component that sets ``Doc._.places``.
+
+Recognition takes spaCy's GPE/LOC/FAC entities and adds gazetteer matches on capitalised proper-noun
+n-grams, because the small English model misses many Middle-Eastern names or calls them PERSON
+("Maarat al Numan"). Guards keep out known actors (an ``ent_id_`` from the actor ruler), person names
+used elsewhere in the article, demonyms ("Iranian soil") and organisations that the gazetteer does not
+know. Disambiguation runs twice: once without context to find the countries and regions an article is
+about, then again with them (see ``_score``). The event-location rule lives in ``eventplace.py``.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..knowledge.gazetteer import GazEntry, Gazetteer, load_gazetteer
+from ..records import Place
+from ..settings import Settings
+from .placenames import level_prefixes, level_words, normalise_placename, split_level
+
+log = logging.getLogger(__name__)
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_RELABEL_FROM = frozenset({"PERSON", "ORG", "NORP"})
+_CONNECTORS = frozenset({"al", "el", "an", "ar", "as", "ash", "ad", "at", "az", "ez", "es", "ed", "de",
+                         "du", "del", "la", "le", "bin", "bani", "abu", "umm", "um", "ibn", "sur", "-"})
+_MAX_NGRAM = 5
+# A bare town name found by the gazetteer alone (spaCy saw no entity) must be this big to count,
+# unless it lies in a country the article already mentions: small villages are named like words.
+_MIN_POP_UNTAGGED = 15_000
+_LEVEL_RANK = {"country": 0.3, "city": 0.2, "admin1": 0.1, "admin2": 0.0, "sub-city": 0.0}
+
+
+@dataclass
+class Mention:
+    """A toponym candidate before resolution: token span, how it was found, the level its words ask."""
+
+    span: Span
+    key: str
+    source: str  # "ner" | "gazetteer" | "relabel"
+    label: str
+    level: str | None = None
+
+
+def _trim(span: Span) -> Span:
+    """Drop a leading determiner and a trailing possessive: "the Idlib's" -> "Idlib"."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and doc[start].lower_ in ("the", "a", "an") and doc[start].pos_ == "DET":
+        start += 1
+    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s")):
+        end -= 1
+    return doc[start:end]
+
+
+def _level_hint(span: Span) -> tuple[Span, str | None]:
+    """The level a mention's own words or its neighbours ask for ("Idlib province", "city of Homs")."""
+    name, level = split_level(span.text)
+    if level and name != span.text:
+        words = len(span.text.split()) - len(name.split())
+        lowered = span.text.lower()
+        inner = span[: len(span) - words] if any(lowered.endswith(" " + w) for w in level_words()) \
+            else span[words:]
+        return inner, level
+    doc = span.doc
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    if after in level_words():
+        return span, level_words()[after]
+    for prefix, level_of in level_prefixes().items():
+        size = len(prefix.split())
+        if span.start >= size and " ".join(t.lower_ for t in doc[span.start - size: span.start]) == prefix:
+            return span, level_of
+    return span, None
+
+
+def _person_words(doc: Doc) -> set[str]:
+    """Normalised names of people in the article, whole and by word: "Qasem Soleimani" blocks a
+    later "Soleimani" that the tagger calls GPE."""
+    words: set[str] = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            words.add(normalise_placename(ent.text))
+            words.update(normalise_placename(t.text) for t in ent if t.is_title)
+    return words
+
+
+def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
+    """Toponym mentions in ``doc``, in text order, before resolution."""
+    persons = _person_words(doc)
+    mentions: list[Mention] = []
+    taken = [False] * len(doc)
+    for ent in doc.ents:
+        span = _trim(ent)
+        if not len(span):
+            continue
+        span, level = _level_hint(span)
+        key = normalise_placename(span.text)
+        if not key:
+            continue
+        is_country = any(gaz.entry(i).level == "country" for i in gaz.lookup(key))
+        if ent.ent_id_ and not is_country:
+            continue  # a known actor ("Hezbollah"); a country name stays a toponym even as an actor
+        if ent.label_ in PLACE_LABELS:
+            if key in persons and not is_country:
+                continue
+            mentions.append(Mention(span, key, "ner", ent.label_, level))
+        elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and _confident_name(span, key, gaz, ent.label_):
+            if ent.label_ == "PERSON" or key not in persons:
+                mentions.append(Mention(span, key, "relabel", ent.label_, level))
+        else:
+            continue
+        for i in range(ent.start, ent.end):
+            taken[i] = True
+    for ent in doc.ents:
+        for i in range(ent.start, ent.end):
+            taken[i] = True
+    mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
+    mentions.sort(key=lambda m: m.span.start)
+    return mentions
+
+
+def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
+    """Is an entity that spaCy called PERSON/ORG/NORP really a place? Only for whole-span gazetteer
+    matches: several words (a person's name rarely equals a multi-word town), or a big place. Demonyms
+    (NORP "Lebanese") never match because the gazetteer holds no adjectives."""
+    entries = [gaz.entry(i) for i in gaz.lookup(key)]
+    if not entries:
+        return False
+    if label == "NORP":
+        return any(e.level == "country" for e in entries)
+    if len(span) > 1 and all(t.is_title or t.lower_ in _CONNECTORS for t in span):
+        return True
+    return any(e.population >= 100_000 or e.level in ("country", "admin1") for e in entries)
+
+
+def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]) -> list[Mention]:
+    """Longest capitalised proper-noun n-grams that the gazetteer knows, outside spaCy's entities."""
+    out = []
+    i = 0
+    n = len(doc)
+    while i < n:
+        tok = doc[i]
+        if taken[i] or not tok.is_title or tok.pos_ != "PROPN" or tok.is_stop:
+            i += 1
+            continue
+        best = None
+        end = i + 1
+        while end <= n and end - i <= _MAX_NGRAM and not taken[end - 1]:
+            last = doc[end - 1]
+            if not (last.is_title or last.lower_ in _CONNECTORS) or (last.is_space or last.is_punct):
+                break
+            if last.is_title and last.pos_ == "PROPN":
+                key = normalise_placename(doc[i:end].text)
+                if gaz.lookup(key) and key not in persons:
+                    best = (end, key)
+            end += 1
+        if best is None:
+            i += 1
+            continue
+        span = doc[i: best[0]]
+        span, level = _level_hint(span)
+        out.append(Mention(span, best[1], "gazetteer", "GPE", level))
+        i = best[0]
+    return out
+
+
+@dataclass
+class _Context:
+    """What the first pass learnt: which names point to which countries and admin1 regions, and the
+    level the article gives a name anywhere ("Idlib province" makes a later bare "Idlib" a province)."""
+
+    countries: dict[str, set[str]]  # ISO2 -> names (keys) that resolved there
+    admin1: dict[str, set[str]]  # "CC.A1" -> names
+    levels: dict[str, str]
+
+    def country_votes(self, cc: str, key: str) -> int:
+        return len(self.countries.get(cc, set()) - {key})
+
+    def admin1_votes(self, code: str, key: str) -> int:
+        return len(self.admin1.get(code, set()) - {key})
+
+
+def _score(entry: GazEntry, mention: Mention, ctx: _Context | None) -> tuple[float, list[str]]:
+    """Rank a candidate: country names first, the asked level, then document context, then size.
+
+    Where it fails: a small town named like a big foreign city in an article that never names its
+    country ("Paris, Texas" written as "Paris" alone) goes to the big city.
+    """
+    why: list[str] = []
+    score = math.log10(entry.population + 10) / 8
+    score += _LEVEL_RANK.get(entry.level, 0.0)
+    if entry.level == "country":
+        score += 3.0
+        why.append("country name")
+    if entry.feature_code == "PPLC":
+        score += 0.2
+    elif entry.feature_code == "PPLA":
+        score += 0.1
+    asked = mention.level or (ctx.levels.get(mention.key) if ctx else None)
+    if asked:
+        if entry.level == asked:
+            score += 2.0 if mention.level else 1.0
+            why.append(f"{asked} asked by the words" if mention.level else f"called a {asked} elsewhere")
+        elif entry.level != "country":
+            score -= 0.5
+    if ctx:
+        votes = ctx.country_votes(entry.country, mention.key)
+        if entry.level != "country" and votes:
+            score += 0.6 + 0.1 * min(votes, 5)
+            why.append(f"in {entry.country3}, which the article names")
+        if entry.admin1_code and ctx.admin1_votes(f"{entry.country}.{entry.admin1_code}", mention.key) \
+                and entry.level not in ("admin1", "country"):
+            score += 0.3
+            why.append(f"in {entry.admin1}, which the article names")
+    return score, why
+
+
+def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[GazEntry | None, float, str]:
+    entries = [gaz.entry(i) for i in gaz.lookup(mention.key)]
+    if not entries:
+        return None, 0.1, "not in the gazetteer"
+    scored = sorted(((*_score(e, mention, ctx), e) for e in entries), key=lambda t: -t[0])
+    best_score, why, best = scored[0]
+    if len(scored) == 1:
+        conf, reasons = 0.9, ["only place of that name", *why]
+    else:
+        margin = best_score - scored[1][0]
+        conf = 0.5 + 0.4 * min(1.0, max(0.0, margin))
+        reasons = [*why, f"largest-scoring of {len(scored)} places named so"]
+        asked = mention.level or (ctx.levels.get(mention.key) if ctx else None)
+        region = [e for _, _, e in scored if e.level in ("admin1", "admin2") and e.country == best.country
+                  and e.admin1_code == best.admin1_code]
+        if not asked and region and best.level in ("admin1", "admin2", "city"):
+            seat = [e for _, _, e in scored if e.level == "city" and e.country == best.country
+                    and e.admin1_code == best.admin1_code]
+            if seat:
+                best = seat[0]
+                reasons.append(f"a bare name of both a town and its {region[0].level} is taken as the "
+                               "town; 'province'/'district' next to it would ask for the region")
+    if mention.source == "gazetteer" and best.level == "city" and best.population < _MIN_POP_UNTAGGED \
+            and not (ctx and ctx.country_votes(best.country, mention.key)):
+        return None, 0.0, "small town found by the gazetteer alone, outside the article's countries"
+    return best, round(conf, 3), "; ".join(reasons)
+
+
+def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) -> Place:
+    span = mention.span
+    if entry is None:
+        return Place(entity_text=span.text, start=span.start_char, end=span.end_char, score=score,
+                     reason=reason)
+    return Place(entity_text=span.text, start=span.start_char, end=span.end_char, name=entry.name,
+                 geonameid=entry.geonameid, lat=round(entry.lat, 5), lon=round(entry.lon, 5),
+                 country=entry.country3, admin1=entry.admin1 if entry.level != "country" else None,
+                 admin2=entry.admin2_code or None, feature_code=entry.feature_code,
+                 resolution=entry.level, score=score, reason=reason)
+
+
+def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
+    """Places mentioned in ``doc``, sorted by start offset. Unresolved NER toponyms are kept with
+    ``geonameid`` None; gazetteer-only matches that do not resolve are dropped."""
+    gaz = gaz or load_gazetteer()
+    mentions = find_toponyms(doc, gaz)
+    first = [_resolve(m, gaz, None) for m in mentions]
+    ctx = _Context({}, {}, {})
+    for m, (entry, conf, _) in zip(mentions, first, strict=True):
+        if m.level:
+            ctx.levels.setdefault(m.key, m.level)
+        if entry is None or conf < 0.6:
+            continue
+        ctx.countries.setdefault(entry.country, set()).add(m.key)
+        if entry.level != "country" and entry.admin1_code:
+            ctx.admin1.setdefault(f"{entry.country}.{entry.admin1_code}", set()).add(m.key)
+    places = []
+    for m in mentions:
+        entry, conf, reason = _resolve(m, gaz, ctx)
+        if entry is None and m.source != "ner":
+            continue
+        places.append(_place(m, entry, conf, reason))
+    return places
+
+
+def resolve_placename(text: str, *, country: str | None = None, level: str | None = None,
+                      settings: Settings | None = None) -> Place | None:
+    """Resolve a bare place name outside any Doc (a user query, a gold label). ``country`` (ISO2/3)
+    acts as document context; ``level`` as the asked level."""
+    gaz = load_gazetteer(settings)
+    name, asked = split_level(text)
+    key = normalise_placename(name)
+    if not gaz.lookup(key):
+        return None
+    ctx = _Context({}, {}, {})
+    if country:
+        found = gaz.country(country)
+        if found:
+            ctx.countries[found.country] = {"\x00query"}
+    nlp_free = _FreeMention(text, key, level or asked)
+    entry, conf, reason = _resolve(nlp_free, gaz, ctx)  # type: ignore[arg-type]
+    if entry is None:
+        return None
+    return Place(entity_text=text, start=0, end=len(text), name=entry.name, geonameid=entry.geonameid,
+                 lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country3,
+                 admin1=entry.admin1 if entry.level != "country" else None, feature_code=entry.feature_code,
+                 resolution=entry.level, score=conf, reason=reason)
+
+
+@dataclass
+class _FreeMention:
+    text: str
+    key: str
+    level: str | None
+    source: str = "query"
+
+
+class PlaceResolver:
+    """The ``eventlens_places`` component: sets ``Doc._.places`` and lets confident gazetteer places
+    that spaCy called PERSON/ORG/NORP (or missed) become GPE entities. Known actors (``ent_id_``) are
+    never relabelled."""
+
+    def __init__(self, name: str, *, gazetteer: str | None, user_gazetteers: Iterable[str],
+                 relabel: bool, min_relabel_score: float) -> None:
+        self.name = name
+        self.settings = Settings(gazetteer=gazetteer or None, user_gazetteers=tuple(user_gazetteers))
+        self.relabel = relabel
+        self.min_relabel_score = min_relabel_score
+        self._gaz: Gazetteer | None = None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gaz is None:
+            self._gaz = load_gazetteer(self.settings)
+        return self._gaz
+
+    def __call__(self, doc: Doc) -> Doc:
+        places = geoparse(doc, self.gazetteer)
+        doc._.places = places
+        if self.relabel:
+            self._relabel(doc, places)
+        return doc
+
+    def _relabel(self, doc: Doc, places: list[Place]) -> None:
+        confident = {(p.start, p.end) for p in places
+                     if p.geonameid is not None or p.lat is not None if p.score >= self.min_relabel_score}
+        if not confident:
+            return
+        ents = list(doc.ents)
+        new_ents: list[Span] = []
+        changed = False
+        for ent in ents:
+            span = _trim(ent)
+            where = (span.start_char, span.end_char)
+            if not ent.ent_id_ and ent.label_ in _RELABEL_FROM and where in confident:
+                new_ents.append(Span(doc, ent.start, ent.end, label="GPE"))
+                changed = True
+            else:
+                new_ents.append(ent)
+        covered = {i for ent in new_ents for i in range(ent.start, ent.end)}
+        for start, end in confident:
+            span = doc.char_span(start, end)
+            if span is not None and not any(i in covered for i in range(span.start, span.end)):
+                new_ents.append(Span(doc, span.start, span.end, label="GPE"))
+                changed = True
+        if changed:
+            doc.ents = sorted(new_ents, key=lambda s: s.start)
+
+
+def _ensure_extension() -> None:
+    if not Doc.has_extension("places"):
+        Doc.set_extension("places", default=None)
+
+
+@Language.factory(
+    "eventlens_places",
+    default_config={"gazetteer": None, "user_gazetteers": [], "relabel": True, "min_relabel_score": 0.6},
+    assigns=["doc._.places", "doc.ents"],
+    requires=["doc.ents"],
+)
+def make_place_resolver(nlp: Language, name: str, *, gazetteer: str | None, user_gazetteers: list[str],
+                        relabel: bool, min_relabel_score: float) -> PlaceResolver:
+    _ensure_extension()
+    return PlaceResolver(name, gazetteer=gazetteer, user_gazetteers=user_gazetteers, relabel=relabel,
+                         min_relabel_score=min_relabel_score)
+
+
+def token_places(places: Iterable[Place], doc: Doc) -> dict[int, Place]:
+    """Token index -> place covering it (for rules that walk the parse)."""
+    out: dict[int, Place] = {}
+    for place in places:
+        span = doc.char_span(place.start, place.end, alignment_mode="expand")
+        if span is not None:
+            for tok in span:
+                out[tok.i] = place
+    return out
+
+
+__all__ = ["PLACE_LABELS", "Mention", "PlaceResolver", "Token", "find_toponyms", "geoparse",
+           "resolve_placename", "token_places"]
