@@ -207,9 +207,7 @@ def parse_quantity(text: str) -> Quantity | None:
         lo, hi = _number_value(bounds.group(1)), _number_value(bounds.group(2))
         if lo is not None and hi is not None and lo < hi:
             return Quantity(lo, hi, qualifier, words)
-        if lo is not None and hi is not None:
-            log.debug("not a range (%s): low is not below high", qty)
-            return None
+        # otherwise not a range: "twenty-five" is one number
     value = _number_value(qty)
     if value is None:
         return None
