@@ -26,7 +26,7 @@ from .placenames import level_prefixes, level_words, normalise_placename, split_
 log = logging.getLogger(__name__)
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-_RELABEL_FROM = frozenset({"PERSON", "ORG", "NORP"})
+_RELABEL_FROM = frozenset({"PERSON", "ORG", "NORP", "LANGUAGE", "PRODUCT", "WORK_OF_ART", "EVENT"})
 _CONNECTORS = frozenset({"al", "el", "an", "ar", "as", "ash", "ad", "at", "az", "ez", "es", "ed", "de",
                          "du", "del", "la", "le", "bin", "bani", "abu", "umm", "um", "ibn", "sur", "-"})
 _MAX_NGRAM = 5
