@@ -1,0 +1,434 @@
+"""Participant phrase -> actor: a named actor, a country's state or institution, or what context gives.
+
+``resolve_actor`` reads the phrase the event extractor hands over ("the Assad regime", "Iraqi
+proxies", "thousands of IRGC and Army troops") in this order:
+
+1. a named actor whose name covers the head word ("the Free Syrian Army", "Shabiha militias");
+2. a person's name, remembered per article by ``DocActors`` so that "Soleimani" after "Qasem
+   Soleimani" and "Ellwood" after "Tobias Ellwood" are the same actor;
+3. a generic head word (``actor_roles.json``: "troops", "regime", "protesters", "general") whose owner
+   comes from its modifiers: a country word ("Iranian general" -> IRN MIL), a named actor
+   ("Assad's forces" -> SYR MIL; "Hezbollah fighters" -> Hezbollah), a capital ("Khartoum
+   government"), or, for local actors such as protesters, the article's dominant country;
+4. a country word: a country used as an agent is its state ("backed by Russia"), a plural demonym its
+   civilians ("Syrians");
+5. other names the tagger calls PERSON or ORG become actors without an id.
+
+A place is never an actor: a head inside a place that ``eventlens_places`` found, a GPE/LOC entity
+that is not a country, a name with an Arabic toponym prefix ("Maarat al Numan", "Kafr Nabl") or in
+apposition to "city"/"town" returns None. Where this fails: a country in a locative phrase ("in
+Syria") is dropped even when the writer meant its government, and a capital is taken for its
+government only when it is a grammatical subject ("Moscow denied ...").
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Doc, Span, Token
+
+from ..records import ActorEntity
+from .actor_knowledge import Actor, ActorKnowledge, Role, fold, load_actor_knowledge
+
+__all__ = ["ActorKnowledge", "DocActors", "load_actor_knowledge", "resolve_actor", "split_coordination"]
+
+log = logging.getLogger(__name__)
+
+LOCATIVE_PREPS = frozenset({"in", "into", "inside", "within", "across", "throughout", "from", "to", "towards",
+                            "toward", "near", "around", "at", "on", "over", "out", "through", "via", "onto"})
+CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "ccomp", "xcomp", "prep_clause"})
+NAME_PARTICLES = frozenset({"al", "el", "bin", "ibn", "abu", "van", "von", "de", "da", "di", "du", "la"})
+GENERATED_SECTORS = frozenset({"GOV", "MIL", "COP", "CVL"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+NAMED_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+
+
+@dataclass
+class _Match:
+    start: int  # token indices
+    end: int
+    actor: Actor | None = None
+    country: tuple[str, str] | None = None  # (iso3, form)
+    capital: str | None = None
+
+
+class DocActors:
+    """Per-article memory: persons by their name variants, and the article's dominant country.
+
+    Made once per article and handed to every ``resolve_actor`` call for that article. It notices a new
+    Doc by itself and starts afresh, so reusing one instance across articles is safe but forgets.
+    """
+
+    def __init__(self) -> None:
+        self._doc: Doc | None = None
+        self._persons: dict[str, ActorEntity] = {}
+        self._dominant: str | None = None
+
+    def prepare(self, doc: Doc, knowledge: ActorKnowledge) -> None:
+        if doc is self._doc:
+            return
+        self._doc = doc
+        self._persons = {}
+        counts: Counter[str] = Counter()
+        for tok in doc:
+            if tok.is_alpha and tok.text[:1].isupper():
+                hit = knowledge.country_word(tok.text)
+                if hit:
+                    counts[hit[0]] += 1
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and len(ent) > 1 and not ent.ent_id_:
+                person = ActorEntity(entity_text=ent.text, name=_clean_name(ent), kind="person")
+                self.remember(ent.text, person, overwrite=False)
+        total = sum(counts.values())
+        top = counts.most_common(2)
+        self._dominant = None
+        if top and top[0][1] >= 2 and top[0][1] >= 0.35 * total and (len(top) == 1 or top[0][1] > top[1][1]):
+            self._dominant = top[0][0]
+
+    @property
+    def dominant_country(self) -> str | None:
+        """The country the article is mostly about (most mentioned, clearly ahead), or None."""
+        return self._dominant
+
+    def remember(self, name: str, entity: ActorEntity, *, overwrite: bool = True) -> None:
+        for key in _name_keys(name):
+            if overwrite or key not in self._persons:
+                self._persons[key] = entity
+
+    def person(self, name: str) -> ActorEntity | None:
+        return self._persons.get(fold(name))
+
+
+def _name_keys(name: str) -> list[str]:
+    words = fold(name).split()
+    keys = [" ".join(words)]
+    if len(words) > 1:
+        keys.append(words[-1])
+        if len(words) > 2 and words[-2] in NAME_PARTICLES:
+            keys.append(" ".join(words[-2:]))
+    return keys
+
+
+def _clean_name(span: Span) -> str:
+    toks = [t for t in span if not (t.i == span.start and t.lower_ in ("the", "a", "an"))]
+    while toks and toks[-1].text in ("'s", "’s", "'"):
+        toks.pop()
+    return "".join(t.text_with_ws for t in toks).strip()
+
+
+def _strip(span: Span) -> Span:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].is_punct or doc[start].is_space) and doc[start].text not in ("'", "’"):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return doc[start:end]
+
+
+def split_coordination(span: Span) -> list[Span]:
+    """"Russia and Iran" -> [Russia, Iran]: one span per conjunct of the phrase's head.
+
+    Coordinated modifiers ("IRGC and Army troops") are one phrase and are not split.
+    """
+    span = _strip(span)
+    if not len(span):
+        return []
+    root = span.root
+    heads = [root, *(t for t in root.conjuncts if span.start <= t.i < span.end)]
+    if len(heads) == 1:
+        return [span]
+    doc = span.doc
+    parts: list[Span] = []
+    for head in sorted(heads, key=lambda t: t.i):
+        others = [h for h in heads if h is not head and head.is_ancestor(h)]
+        excluded = {t.i for h in others for t in h.subtree}
+        keep = [t.i for t in head.subtree if span.start <= t.i < span.end and t.i not in excluded
+                and not (t.dep_ in ("cc", "preconj", "punct") and t.head in heads)]
+        if not keep:
+            continue
+        start, end = min(keep), max(keep) + 1
+        # the kept words are contiguous up to the first conjunct; cut there
+        for i in range(start, end):
+            if i in excluded or (doc[i].dep_ in ("cc", "punct") and doc[i].head in heads):
+                end = i
+                break
+        part = _strip(doc[start:end])
+        if len(part):
+            parts.append(part)
+    return parts or [span]
+
+
+def _head(span: Span, knowledge: ActorKnowledge) -> Token:
+    """The head noun, looking through quantities: "thousands of IRGC troops" -> troops."""
+    head = span.root
+    for _ in range(4):
+        if not (head.lower_ in knowledge.quantity_heads or head.like_num or head.ent_type_ == "CARDINAL"):
+            break
+        nxt = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                    for g in c.children if g.dep_ == "pobj" and span.start <= g.i < span.end), None)
+        if nxt is None:
+            break
+        head = nxt
+    return head
+
+
+def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_Match]:
+    """Named actors, country words and capitals in the span, longest first, not overlapping."""
+    doc = span.doc
+    found: list[_Match] = []
+    longest = max(knowledge.names.max_words, knowledge.country_words.max_words)
+    i = span.start
+    while i < span.end:
+        hit = None
+        for j in range(min(span.end, i + longest), i, -1):
+            if doc[j - 1].is_punct and doc[j - 1].text not in (".",) and j - 1 > i:
+                continue
+            text = doc[i:j].text
+            actor = knowledge.named(text, year=year)
+            if actor is not None:
+                hit = _Match(i, j, actor=actor)
+                break
+            country = knowledge.country_word(text)
+            if country is not None and not _inside_person_name(doc, i, j):
+                hit = _Match(i, j, country=country)
+                break
+            capital = knowledge.capital(text)
+            if capital is not None and doc[i].ent_type_ in PLACE_LABELS:
+                hit = _Match(i, j, capital=capital)
+                break
+        if hit is not None:
+            found.append(hit)
+            i = hit.end
+        else:
+            i += 1
+    return found
+
+
+def _inside_person_name(doc: Doc, start: int, end: int) -> bool:
+    """"Jordan" in "Michael Jordan" is no country."""
+    ent_type = doc[start].ent_type_
+    if ent_type != "PERSON":
+        return False
+    ent = next((e for e in doc.ents if e.start <= start < e.end), None)
+    return ent is not None and len(ent) > end - start
+
+
+def _clause_tokens(head: Token, span: Span) -> set[int]:
+    """Tokens of clauses hanging off the head (relative clauses, appositions): context, not owner."""
+    return {t.i for c in head.children if c.dep_ in CLAUSE_DEPS for t in c.subtree
+            if span.start <= t.i < span.end}
+
+
+def _role_of(tok: Token, knowledge: ActorKnowledge, span: Span) -> Role | None:
+    keys = []
+    if tok.i - 1 >= span.start:
+        prev = tok.doc[tok.i - 1].lower_
+        keys += [f"{prev} {tok.lower_}", f"{prev} {tok.lemma_.lower()}"]
+    keys += [tok.lower_, tok.lemma_.lower()]
+    return knowledge.role(*keys)
+
+
+def _is_place(head: Token, span: Span, knowledge: ActorKnowledge) -> bool:
+    doc = head.doc
+    places = doc._.places if Doc.has_extension("places") else None
+    for place in places or ():
+        if place.start <= head.idx < place.end and getattr(place, "resolution", None) != "country":
+            return True
+    ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+    if ent is not None and ent.label_ in PLACE_LABELS:
+        return True
+    first = ent[0] if ent is not None else head
+    if first.pos_ == "PROPN" and fold(first.text) in knowledge.toponym_prefixes:
+        return True
+    return any(c.dep_ == "appos" and c.lemma_.lower() in knowledge.place_nouns for c in head.children)
+
+
+def _published_year(doc: Doc) -> int | None:
+    published = doc._.published if Doc.has_extension("published") else None
+    return getattr(published, "year", None)
+
+
+def _entity(span: Span, **fields: object) -> ActorEntity:
+    return ActorEntity(entity_text=span.text, start=span.start_char, end=span.end_char, **fields)  # type: ignore[arg-type]
+
+
+def _from_actor(actor: Actor, span: Span) -> ActorEntity:
+    return actor.entity(span.text, span.start_char, span.end_char)
+
+
+def _code(country: str | None, sector: str | None, suffix: str = "") -> str | None:
+    code = (country or "") + (sector or "") + suffix
+    return code or None
+
+
+def _head_phrase(head: Token, span: Span, skip: set[int]) -> Span:
+    """The head with its left modifiers: the name of an actor that has no entry ("Shia mercenaries")."""
+    left = head.i
+    for tok in reversed(list(head.lefts)):
+        if tok.i in skip or tok.dep_ in ("det", "predet", "nummod", "quantmod") or tok.i < span.start:
+            break
+        left = tok.left_edge.i if tok.left_edge.i >= span.start else tok.i
+    return span.doc[left:head.i + 1]
+
+
+def _compose(span: Span, head: Token, role: Role, *, matches: list[_Match], knowledge: ActorKnowledge,
+             doc_actors: DocActors) -> ActorEntity:
+    """A generic head word plus what modifies it: whose troops, which country's regime."""
+    doc = span.doc
+    skip = _clause_tokens(head, span)
+    mods = [m for m in matches if m.start not in skip and not (m.start <= head.i < m.end)]
+    org = next((m.actor for m in mods if m.actor is not None and m.actor.type in ("org", "generic")), None)
+    person = next((m.actor for m in mods if m.actor is not None and m.actor.type == "person"), None)
+    country = next((m.country[0] for m in mods if m.country is not None), None)
+    country = country or next((m.capital for m in mods if m.capital is not None), None)
+    if role.member and org is not None:
+        return _from_actor(org, span)
+    sector, kind = role.sector, role.kind
+    owner = org or person
+    if owner is not None:
+        country = country or owner.country
+        if role.person and org is not None:
+            sector, kind = org.sector, org.kind
+    affil_words = [t for t in doc[span.start:head.i] if t.i not in skip]
+    suffix = ""
+    for tok in affil_words:
+        affil = knowledge.affiliations.get(tok.lower_) or knowledge.affiliations.get(tok.lemma_.lower())
+        if affil is not None and (role.person or role.member or affil.sector == "ELI"):
+            sector = affil.sector or sector
+            kind = affil.kind or kind
+        ethnic = knowledge.ethnoreligious.get(fold(tok.text))
+        if ethnic:
+            suffix = ethnic
+            if kind == "political_militia":
+                kind = "identity_militia"
+    if country is None and role.context_country and org is None:
+        country = doc_actors.dominant_country
+    if not suffix and not role.person and kind == role.kind:
+        generated = knowledge.country_actor(country, sector) if sector in GENERATED_SECTORS else None
+        if generated is not None:
+            return _from_actor(generated, span)
+    name = _clean_name(_head_phrase(head, span, skip))
+    return _entity(span, name=name, code=_code(country, sector, suffix), country=country, sector=sector,
+                   kind=kind)
+
+
+def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowledge,
+            doc_actors: DocActors) -> ActorEntity:
+    """A name the tagger calls PERSON: remembered per article; titles before it say whose."""
+    name = _clean_name(ent)
+    known = doc_actors.person(name)
+    head = ent.root
+    title_toks = [t for t in span if t.i < ent.start or t.i in _clause_tokens(head, span)]
+    clause = _clause_tokens(head, span)
+    country = next((m.country[0] for m in matches
+                    if m.country is not None and (m.end <= ent.start or m.start in clause)), None)
+    org = next((m.actor for m in matches
+                if m.actor is not None and m.start not in range(ent.start, ent.end)), None)
+    sector = kind = None
+    for tok in title_toks:
+        role = knowledge.role(tok.lower_, tok.lemma_.lower())
+        if role is not None and (role.person or sector is None):
+            sector, kind = role.sector, role.kind
+    if org is not None:
+        country = country or org.country
+        if org.type != "person" and (sector in (None, "GOV") or org.sector in ("REB", "UAF", "OPP")):
+            sector, kind = org.sector, org.kind
+    for tok in title_toks:
+        affil = knowledge.affiliations.get(tok.lower_)
+        if affil is not None and affil.sector:
+            sector, kind = affil.sector, affil.kind or kind
+    if known is not None and sector is None and country is None:
+        return replace(known, entity_text=span.text, start=span.start_char, end=span.end_char)
+    if known is not None:
+        name = known.name or name
+    entity = _entity(span, name=name, code=_code(country, sector), country=country, sector=sector,
+                     kind=kind or "person")
+    doc_actors.remember(name, replace(entity, entity_text=name))
+    return entity
+
+
+def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActors) -> ActorEntity | None:
+    """The actor a participant phrase names, with its exact words and offsets, or None if it is none.
+
+    None for things ("hospitals", "civilian infrastructure", "the country") and for places ("Idlib").
+    For a coordination ("Russia and Iran") this resolves the first conjunct; call
+    ``split_coordination`` first to get all of them.
+    """
+    span = _strip(span)
+    if not len(span):
+        return None
+    doc = span.doc
+    doc_actors.prepare(doc, knowledge)
+    if len(split_coordination(span)) > 1:
+        span = split_coordination(span)[0]
+    head = _head(span, knowledge)
+    if head.pos_ == "PRON":
+        return None
+    year = _published_year(doc)
+    matches = _matches(span, knowledge, year)
+    covering = next((m for m in matches if m.start <= head.i < m.end), None)
+
+    # 1. a named actor whose name covers the head
+    if covering is not None and covering.actor is not None:
+        actor = covering.actor
+        if actor.type == "person":
+            doc_actors.remember(doc[covering.start:covering.end].text, actor.entity(actor.name))
+        return _from_actor(actor, span)
+
+    # 2. a person's name
+    ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+    if (covering is None and ent is not None and ent.label_ == "PERSON"
+            and not _is_place(head, span, knowledge)):
+        return _person(span, ent, matches, knowledge, doc_actors)
+
+    # 3. a country word as the head
+    if covering is not None and covering.country is not None:
+        iso3, form = covering.country
+        if form == "plural":
+            generated = knowledge.country_actor(iso3, "CVL")
+            return _from_actor(generated, span) if generated else None
+        if head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS and head.head.dep_ != "agent":
+            return None  # "in Syria", "from Afghanistan": a place
+        state = knowledge.country_actor(iso3, None)
+        return _from_actor(state, span) if state else None
+    if covering is not None and covering.capital is not None:
+        if head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "pobj" and head.head.dep_ == "agent"):
+            generated = knowledge.country_actor(covering.capital, "GOV")
+            return _from_actor(generated, span) if generated else None
+        return None
+
+    # 4. a generic actor word, owned by what modifies it
+    role = _role_of(head, knowledge, span)
+    if role is not None and not (ent is not None and ent.label_ in PLACE_LABELS):
+        return _compose(span, head, role, matches=matches, knowledge=knowledge, doc_actors=doc_actors)
+
+    # ethnic or religious group as a plural noun ("Kurds", "Sunnis")
+    ethnic = knowledge.ethnoreligious.get(fold(head.lemma_)) or knowledge.ethnoreligious.get(fold(head.text))
+    if ethnic and head.tag_ in ("NNS", "NNPS"):
+        country = next((m.country[0] for m in matches if m.country), None) or doc_actors.dominant_country
+        return _entity(span, name=_clean_name(span), code=_code(country, "CVL", ethnic), country=country,
+                       sector="CVL", kind="civilians")
+
+    # 5. a place is never an actor; other names are actors without an id
+    if _is_place(head, span, knowledge):
+        return None
+    if ent is not None and ent.label_ == "ORG":
+        country = next((m.country[0] for m in matches if m.country), None)
+        inner = _role_of(ent.root, knowledge, ent) or next(
+            (r for t in ent if (r := knowledge.role(t.lower_, t.lemma_.lower())) is not None), None)
+        sector = inner.sector if inner else None
+        return _entity(span, name=_clean_name(ent), code=_code(country, sector), country=country,
+                       sector=sector, kind=inner.kind if inner else None)
+    return None
+
+
+def resolve_actors(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActors) -> list[ActorEntity]:
+    """Every actor of a coordinated phrase ("backed by Russia and Iran" -> Russia, Iran)."""
+    out = []
+    for part in split_coordination(span):
+        actor = resolve_actor(part, knowledge=knowledge, doc_actors=doc_actors)
+        if actor is not None:
+            out.append(actor)
+    return out
