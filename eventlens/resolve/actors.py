@@ -35,8 +35,9 @@ __all__ = ["ActorKnowledge", "DocActors", "load_actor_knowledge", "resolve_actor
 
 log = logging.getLogger(__name__)
 
-LOCATIVE_PREPS = frozenset({"in", "into", "inside", "within", "across", "throughout", "from", "to", "towards",
-                            "toward", "near", "around", "at", "on", "over", "out", "through", "via", "onto"})
+# "to", "at", "with", "against" often mark a recipient ("aid to Lebanon"), so they are not here
+LOCATIVE_PREPS = frozenset({"in", "into", "inside", "within", "across", "throughout", "from", "near",
+                            "around", "through"})
 CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "appos", "ccomp", "xcomp", "prep_clause"})
 NAME_PARTICLES = frozenset({"al", "el", "bin", "ibn", "abu", "van", "von", "de", "da", "di", "du", "la"})
 GENERATED_SECTORS = frozenset({"GOV", "MIL", "COP", "CVL"})
@@ -163,6 +164,10 @@ def split_coordination(span: Span) -> list[Span]:
 def _head(span: Span, knowledge: ActorKnowledge) -> Token:
     """The head noun, looking through quantities: "thousands of IRGC troops" -> troops."""
     head = span.root
+    tops = [t for t in span if not (span.start <= t.head.i < span.end) or t.head.i == t.i]
+    if len(tops) > 1:  # a fragment of a phrase ("Panamanian army" of "Panamanian army officers")
+        nominal = [t for t in tops if t.pos_ in ("NOUN", "PROPN")]
+        head = (nominal or tops)[-1]
     for _ in range(4):
         if not (head.lower_ in knowledge.quantity_heads or head.like_num or head.ent_type_ == "CARDINAL"):
             break
@@ -394,7 +399,7 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
         state = knowledge.country_actor(iso3, None)
         return _from_actor(state, span) if state else None
     if covering is not None and covering.capital is not None:
-        if head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "pobj" and head.head.dep_ == "agent"):
+        if head.dep_ in ("nsubj", "nsubjpass", "poss") or (head.dep_ == "pobj" and head.head.lower_ == "by"):
             generated = knowledge.country_actor(covering.capital, "GOV")
             return _from_actor(generated, span) if generated else None
         return None
