@@ -136,14 +136,40 @@ TABLES: dict[str, str] = {
             score DOUBLE,
             reason VARCHAR
         )""",
-    # Filled by eventlens.cluster: one row per (cluster, member event mention).
+    # Filled by eventlens.cluster: one row per cluster (one real event), with its consensus record, and
+    # one membership row per event mention (every clustered mention is in exactly one cluster).
     "clusters": """
         CREATE TABLE IF NOT EXISTS clusters (
+            cluster_id VARCHAR PRIMARY KEY,
+            event VARCHAR NOT NULL,
+            modality VARCHAR,
+            specificity VARCHAR,
+            n_mentions INTEGER,
+            n_articles INTEGER,
+            n_sources INTEGER,
+            first_reported DATE,
+            date DATE,
+            earliest DATE,
+            latest DATE,
+            loc_name VARCHAR,
+            geonameid BIGINT,
+            lat DOUBLE,
+            lon DOUBLE,
+            country VARCHAR,
+            admin1 VARCHAR,
+            fatalities BIGINT,
+            record JSON NOT NULL,
+            run_id VARCHAR,
+            created_at TIMESTAMP,
+            updated_at TIMESTAMP
+        )""",
+    "cluster_members": """
+        CREATE TABLE IF NOT EXISTS cluster_members (
+            event_id VARCHAR PRIMARY KEY,
             cluster_id VARCHAR NOT NULL,
-            event_id VARCHAR NOT NULL,
             score DOUBLE,
             run_id VARCHAR,
-            created_at TIMESTAMP
+            added_at TIMESTAMP
         )""",
     "rejects": """
         CREATE TABLE IF NOT EXISTS rejects (
