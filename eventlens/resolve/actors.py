@@ -78,7 +78,8 @@ class DocActors:
                 if hit:
                     counts[hit[0]] += 1
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and len(ent) > 1 and not ent.ent_id_:
+            if (ent.label_ == "PERSON" and len(ent) > 1 and not ent.ent_id_
+                    and not _is_place(ent.root, knowledge)):
                 person = ActorEntity(entity_text=ent.text, name=_clean_name(ent), kind="person")
                 self.remember(ent.text, person, overwrite=False)
         total = sum(counts.values())
@@ -235,7 +236,7 @@ def _role_of(tok: Token, knowledge: ActorKnowledge, span: Span) -> Role | None:
     return knowledge.role(*keys)
 
 
-def _is_place(head: Token, span: Span, knowledge: ActorKnowledge) -> bool:
+def _is_place(head: Token, knowledge: ActorKnowledge) -> bool:
     doc = head.doc
     places = doc._.places if Doc.has_extension("places") else None
     for place in places or ():
@@ -385,8 +386,15 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     # 2. a person's name
     ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
     if (covering is None and ent is not None and ent.label_ == "PERSON"
-            and not _is_place(head, span, knowledge)):
+            and not _is_place(head, knowledge)):
         return _person(span, ent, matches, knowledge, doc_actors)
+
+    if (covering is None and head.pos_ == "PROPN" and (ent is None or ent.label_ in NAMED_LABELS)
+            and not _is_place(head, knowledge)):
+        # a surname the tagger missed as a person, named in full earlier ("Ellwood" after "Tobias Ellwood")
+        known = doc_actors.person(_clean_name(ent) if ent is not None else head.text)
+        if known is not None:
+            return replace(known, entity_text=span.text, start=span.start_char, end=span.end_char)
 
     # 3. a country word as the head
     if covering is not None and covering.country is not None:
@@ -417,7 +425,7 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
                        sector="CVL", kind="civilians")
 
     # 5. a place is never an actor; other names are actors without an id
-    if _is_place(head, span, knowledge):
+    if _is_place(head, knowledge):
         return None
     if ent is not None and ent.label_ == "ORG":
         country = next((m.country[0] for m in matches if m.country), None)
