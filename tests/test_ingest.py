@@ -146,8 +146,9 @@ def test_directory_is_walked_in_sorted_order_and_sidecars_are_not_articles(tmp_p
     assert origins == sorted(origins)
     assert "centcom_abu_jandal.txt.json" not in origins
     assert ".hidden.txt" not in origins
-    # ATTRIBUTION.md is read as text; uk_gov.csv lacks "text" -> one reject, the walk goes on
-    assert [r.code for r in rejects] == ["E007"]
+    # ATTRIBUTION.md is no article (E009); uk_gov.csv lacks "text" (E007); the walk goes on
+    assert [(Path(r.origin).name, r.code) for r in rejects] == [("ATTRIBUTION.md", "E009"),
+                                                                ("uk_gov.csv", "E007")]
     assert {"centcom_abu_jandal.txt", "centcom_mosul_hospital.html", "dod_casualty_crlf.txt",
             "state_dept.jsonl"} <= set(origins)
 

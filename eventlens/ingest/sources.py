@@ -34,7 +34,7 @@ from .readers import (
 log = logging.getLogger(__name__)
 
 SUFFIX_FORMATS: dict[str, str] = {
-    ".txt": "text", ".text": "text", ".md": "text",
+    ".txt": "text", ".text": "text",  # not .md: in a corpus folder that is a README, not an article
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
     ".csv": "csv", ".tsv": "csv",
     ".html": "html", ".htm": "html", ".xhtml": "html",
