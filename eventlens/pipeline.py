@@ -65,14 +65,14 @@ def _run(nlp, batch: list[Article], settings: Settings) -> list[ArticleResult]: 
     try:
         return [finalize(a, d) for a, d in zip(batch, nlp.pipe(docs, batch_size=settings.batch_size),
                                                 strict=True)]
-    except Exception:  # noqa: BLE001 - find the article that broke the batch, keep the others
+    except Exception:  # find the article that broke the batch, keep the others
         results = []
         for article in batch:
             try:
                 doc = nlp.make_doc(article.text)
                 doc._.published = article.published
                 results.append(finalize(article, nlp(doc)))
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 results.append(_failed(article, e))
         return results
 

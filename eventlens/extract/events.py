@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from ..records import ActorEntity, Count, Event, Place, Relation
+from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
 from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor
 from ..resolve.counts import displacement_term, find_counts
-from ..resolve.places import attach_event_place
+from ..resolve.eventplace import attach_event_place
 from ..resolve.time import resolve_time
 from .modality import modality_of, specificity_of
 from .ontology import Ontology
@@ -50,7 +50,8 @@ class DocContext:
     places: list[Place]
     doc_actors: DocActors
     last_person: ActorEntity | None = None
-    historical_frame: bool = False  # an earlier sentence set the narrative in the past
+    subject_person: ActorEntity | None = None
+    historical_frame: DateInfo | None = None  # an earlier sentence set the narrative in the past
     events: list[Event] = field(default_factory=list)
 
 
@@ -65,9 +66,11 @@ def _is_place(token: Token, places: list[Place]) -> bool:
 def _entity_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> ActorEntity | None:
     low = head.lower_
     if head.pos_ == "PRON" or low in _OTHER_PRONOUNS:
-        if low in _PERSON_PRONOUNS and ctx.last_person is not None:
-            return replace(ctx.last_person, entity_text=head.text, start=head.idx,
-                           end=head.idx + len(head.text))
+        if low in _PERSON_PRONOUNS:
+            antecedent = _antecedent(head, ctx)
+            if antecedent is not None:
+                return replace(antecedent, entity_text=head.text, start=head.idx,
+                               end=head.idx + len(head.text))
         return None
     if _is_place(head, ctx.places) and not head.ent_id_:
         # a place is never an actor; a country used as an agent is resolved by the actor knowledge
@@ -86,24 +89,59 @@ def _entity_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> ActorEnt
     return None
 
 
+def _person_at(ent: Span, ctx: DocContext) -> ActorEntity | None:
+    actor = resolve_actor(ent, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+    return actor if actor is not None and (actor.kind == "person" or ent.label_ == "PERSON") else None
+
+
+def _antecedent(pronoun: Token, ctx: DocContext) -> ActorEntity | None:
+    """he/she: a person subject earlier in the same sentence, else the person the narrative follows
+    (the last person in subject position), else the last person named. Subjects win because a story
+    keeps its protagonist in subject position ("Soleimani saw … He brought … he mobilised …")."""
+    sent = pronoun.sent
+    for ent in reversed([e for e in sent.ents if e.end <= pronoun.i and e.label_ == "PERSON"]):
+        if ent.root.dep_ in ("nsubj", "nsubjpass"):
+            return _person_at(ent, ctx)
+    return ctx.subject_person or ctx.last_person
+
+
 def _update_person(sent: Span, ctx: DocContext) -> None:
+    """After a sentence: remember its last named person and the person it has as subject."""
     for ent in sent.ents:
         if ent.label_ != "PERSON":
             continue
-        actor = resolve_actor(ent, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
-        if actor is not None:
-            ctx.last_person = actor
+        actor = _person_at(ent, ctx)
+        if actor is None:
+            continue
+        ctx.last_person = actor
+        if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head.dep_ in ("ROOT", "conj", "ccomp"):
+            ctx.subject_person = actor
+    root_subj = [t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")]
+    if root_subj and root_subj[0].lower_ in ("he", "she"):
+        antecedent = _antecedent(root_subj[0], ctx)
+        if antecedent is not None:
+            ctx.subject_person = antecedent
+
+
+def _finite_verb(token: Token) -> Token:
+    """The finite verb that carries the tense of a trigger: itself, or the verb its clause hangs on."""
+    cur = token
+    for _ in range(8):
+        if cur.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
+                c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in cur.children):
+            return cur
+        if cur.head is cur:
+            break
+        cur = cur.head
+    return cur
 
 
 def _tense_is_past(token: Token) -> bool:
-    verbs = [token] if token.pos_ in ("VERB", "AUX") else [token.head]
-    for v in verbs:
-        if v.tag_ == "VBD" and not any(c.lower_ in ("have", "has") for c in v.children):
-            return True
-        if any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") and c.lower_ not in ("had",)
-               for c in v.children):
-            return True
-    return False
+    verb = _finite_verb(token)
+    if verb.tag_ == "VBD" and not any(c.lower_ in ("have", "has") for c in verb.children):
+        return True
+    return any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") and c.lower_ != "had"
+               for c in verb.children)
 
 
 def _counts_for(match: TriggerMatch, sent: Span, spans: list[Span]) -> dict[str, Count]:
@@ -117,7 +155,8 @@ def _counts_for(match: TriggerMatch, sent: Span, spans: list[Span]) -> dict[str,
 
 
 def _mode(match: TriggerMatch, sent: Span) -> str | None:
-    if match.trigger.event == "DISPLACE":
+    if match.trigger.event == "DISPLACE" and match.trigger.mode == "displaced":
+        # a plain "displaced" says least; the sentence may say more (evacuated, fled, homeless)
         term = displacement_term(sent, match.token)
         if term:
             return term.lower()
@@ -134,20 +173,27 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         recipients = [a for h in parts.patients if (a := _entity_for(h, ctx, as_recipient=True))]
         spans = [phrase_span(h) for h in parts.agents + parts.patients]
         size = _counts_for(match, sent, spans)
-        place = attach_event_place(match.token, sent_places,
+        # a country named inside an actor ("the US government", "Russia") is not where the event was
+        free_places = [p for p in sent_places if not any(
+            a.start is not None and a.code and a.start <= p.start and p.end <= (a.end or 0)
+            for a in actors + recipients)]
+        place = attach_event_place(match.token, free_places,
                                    participants=[*parts.agents, *parts.patients])
         timing = resolve_time(sent, match.token, ctx.published)
         date_info, historical = timing.date_info, timing.historical
-        if (not historical and ctx.historical_frame and date_info.basis == "publication"
+        if (not historical and ctx.historical_frame is not None and date_info.basis == "publication"
                 and _tense_is_past(match.token)):
-            historical = True  # the narrative is still in the past the article set earlier
+            # the narrative is still in the past an earlier sentence set: date it as that sentence did
+            historical, date_info = True, ctx.historical_frame
         modality = modality_of(match.token, ctx.ontology)
         low = max((c.low or 0 for c in size.values()), default=None)
         plural = len(parts.patients) > 1 or any(t.tag_ in ("NNS", "NNPS") for t in parts.patients)
         specificity = specificity_of(match.token, ctx.ontology, count_low=low, plural_patients=plural)
-        trig_start = min(t.idx for t in match.tokens)
-        trig_end = max(t.idx + len(t.text) for t in match.tokens)
-        if trig_end - trig_start > 40:  # a phrasal verb spread over a clause: quote the verb alone
+        idx = sorted(t.i for t in match.tokens)
+        if idx == list(range(idx[0], idx[-1] + 1)):
+            trig_start = doc[idx[0]].idx
+            trig_end = doc[idx[-1]].idx + len(doc[idx[-1]].text)
+        else:  # "brought the Shabiha together": quote the verb alone
             trig_start, trig_end = match.start_char, match.end_char
         confidence = 0.45 + 0.15 * bool(actors) + 0.1 * bool(recipients) + 0.1 * bool(place) + (
             0.1 if match.is_verb else 0.05) - (0.1 if modality.modality != "asserted" else 0.0)
@@ -173,23 +219,25 @@ def extract_doc(doc: Doc, ctx: DocContext) -> tuple[list[Event], list[Relation]]
     for sent in doc.sents:
         if not sent.text.strip():
             continue
-        _update_person(sent, ctx)
         sent_events, sent_relations = extract_sentence(sent, ctx)
+        _update_person(sent, ctx)
         events += sent_events
         relations += sent_relations
         # the narrative frame: explicit historical time sets it, a present-tense or dated-now sentence ends it
         root = sent.root
-        if any(e.historical and e.date_info and e.date_info.basis != "publication" for e in sent_events):
-            ctx.historical_frame = True
-        elif _sentence_sets_history(sent, ctx):
-            ctx.historical_frame = True
+        framed = [e.date_info for e in sent_events
+                  if e.historical and e.date_info and e.date_info.basis != "publication"]
+        if framed:
+            ctx.historical_frame = framed[0]
+        elif (frame := _sentence_history(sent, ctx)) is not None:
+            ctx.historical_frame = frame
         elif root.tag_ in ("VBZ", "VBP") or any(c.lower_ in ("has", "have") for c in root.children):
-            ctx.historical_frame = False
+            ctx.historical_frame = None
     ctx.events = events
     return events, relations
 
 
-def _sentence_sets_history(sent: Span, ctx: DocContext) -> bool:
+def _sentence_history(sent: Span, ctx: DocContext) -> DateInfo | None:
     """A sentence with no event can still move the narrative into the past ("In the early days of …")."""
     timing = resolve_time(sent, sent.root, ctx.published)
-    return bool(timing.historical)
+    return timing.date_info if timing.historical else None

@@ -11,6 +11,7 @@ is not detected.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
@@ -67,7 +68,8 @@ def _counterfactual(token: Token, sent: Span) -> bool:
     conditional = False
     for i, w in enumerate(words[:-1]):
         # "had he still been alive": inverted conditional; "if … had"
-        if w == "had" and sent[i + 1].pos_ in ("PRON", "PROPN") and (i == 0 or words[i - 1] in (",", "and", "but", "–", "-")):
+        inverted = i == 0 or words[i - 1] in (",", "and", "but", "–", "-")
+        if w == "had" and sent[i + 1].pos_ in ("PRON", "PROPN") and inverted:
             conditional = True
         if w == "if" and "had" in words[i + 1:]:
             conditional = True
@@ -81,8 +83,11 @@ def _counterfactual(token: Token, sent: Span) -> bool:
 def _attribution(token: Token, ontology: Ontology) -> Attribution | None:
     speech = ontology.words("speech_verbs")
     sent = token.sent
-    for gov in _governors(token)[1:]:
-        if gov.lemma_.lower() in speech and gov.pos_ in ("VERB", "AUX"):
+    chain = _governors(token)
+    for below, gov in pairwise(chain):
+        # only the clause a speech verb governs as its complement is reported by it
+        if (gov.lemma_.lower() in speech and gov.pos_ in ("VERB", "AUX")
+                and below.dep_ in ("ccomp", "parataxis", "xcomp", "conj")):
             subj = [c for c in gov.children if c.dep_ in ("nsubj", "nsubjpass")]
             mark = [c for c in token.doc[gov.i + 1: min(gov.i + 3, sent.end)] if c.lower_ == "that"]
             left = min([gov.i] + [s.left_edge.i for s in subj])
@@ -110,12 +115,18 @@ def _attribution(token: Token, ontology: Ontology) -> Attribution | None:
     return None
 
 
+def _only_not(neg: Token) -> bool:
+    """"not merely", "not only", "not just": a contrast, not a negation of the event."""
+    nxt = neg.doc[neg.i + 1] if neg.i + 1 < len(neg.doc) else None
+    return nxt is not None and nxt.lower_ in ("merely", "only", "just", "simply", "solely")
+
+
 def modality_of(token: Token, ontology: Ontology) -> ModalityResult:
     sent = token.sent
     clause = _clause_verbs(token)
     # negation on the trigger's own clause ("did not attack", "no airstrikes")
     for verb in clause[:3]:
-        if any(c.dep_ == "neg" for c in verb.children) or any(
+        if any(c.dep_ == "neg" and not _only_not(c) for c in verb.children) or any(
                 c.dep_ == "det" and c.lower_ == "no" for c in verb.children):
             return ModalityResult("negated", _attribution(token, ontology))
     if _counterfactual(token, sent):
@@ -149,9 +160,9 @@ def specificity_of(token: Token, ontology: Ontology, *, count_low: int | None = 
     aggregate = ontology.words("aggregate_cues")
     clause = _clause_verbs(token)
     # infinitival purpose or strategy: "the only way … was to destroy it – to target civilian areas"
-    if token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
-        if not any(v.pos_ == "VERB" and v.tag_ in ("VBD", "VBZ", "VBP") and v is not token for v in clause[1:2]):
-            return "generic"
+    infinitive = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    if infinitive and not any(v.pos_ == "VERB" and v.tag_ in ("VBD", "VBZ", "VBP") for v in clause[1:2]):
+        return "generic"
     for gov in _governors(token)[1:4]:
         if gov.lemma_.lower() in generic or gov.lower_ in generic:
             return "generic"

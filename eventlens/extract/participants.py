@@ -94,6 +94,23 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
     return []
 
 
+_COMPANION_NOUNS = {"combination", "addition", "conjunction", "tandem", "together", "along"}
+
+
+def _companions(prep: Token) -> list[Token]:
+    """"in combination with X", "along with X", "together with X": X shares the object's role."""
+    out: list[Token] = []
+    if prep.lower_ == "with" and prep.head.lower_ in ("along", "together"):
+        out += _pobj(prep)
+    for pobj in _pobj(prep):
+        if pobj.lower_ in _COMPANION_NOUNS:
+            out += [o for p in _children(pobj, ("prep",)) if p.lower_ == "with" for o in _pobj(p)]
+    for adv in prep.children:
+        if adv.lower_ == "with" and prep.lower_ in ("along", "together"):
+            out += _pobj(adv)
+    return out
+
+
 def verb_participants(verb: Token) -> Participants:
     parts = Participants()
     passive = _is_passive(verb)
@@ -120,6 +137,7 @@ def verb_participants(verb: Token) -> Participants:
                 parts.patients += _pobj(prep)
     for prep in _children(verb, ("prep",)):
         parts.others += _pobj(prep)
+        parts.patients += _companions(prep)
     parts.agents = _expand(parts.agents)
     parts.patients = _expand(parts.patients)
     return parts
@@ -177,11 +195,13 @@ def phrase_span(head: Token) -> Span:
     while stack:
         tok = stack.pop()
         for child in tok.children:
-            if child.dep_ in ("conj", "cc", "relcl", "acl", "appos", "advcl", "preconj"):
+            if child.dep_ in ("relcl", "acl", "appos", "advcl"):
                 continue
+            if child.dep_ in ("conj", "cc", "preconj") and tok is head:
+                continue  # the head's own coordination is split into separate participants
             if child.dep_ == "prep" and child.lower_ not in _KEEP_PREPS:
                 continue
-            if child.dep_ == "punct":
+            if child.dep_ == "punct" and child.text not in ("-", "‐", "–") :
                 continue
             if child.dep_ not in _KEEP_DEPS and child.dep_ not in ("prep", "pobj"):
                 continue

@@ -84,8 +84,13 @@ def _owner(tok: Token, sent: Span, ctx: DocContext) -> ActorEntity | None:
     for child in tok.children:
         if child.dep_ == "poss":
             if child.pos_ == "PRON":
-                subj = [t for t in sent if t.dep_ == "nsubj" and t.head == sent.root and t.pos_ != "PRON"]
-                return _resolve(subj[0], ctx) if subj else None
+                # "its"/"their": the nearest subject before it that names an actor
+                for subj in reversed([t for t in sent if t.dep_ == "nsubj" and t.i < child.i
+                                      and t.pos_ != "PRON"]):
+                    actor = _resolve(subj, ctx)
+                    if _is_actor(actor):
+                        return actor
+                return None
             return _resolve(child, ctx)
     return None
 
@@ -127,7 +132,7 @@ def _patterns(sent: Span, ctx: DocContext) -> list[Relation]:
                         out.append(_relation("leads", src, tgt, sent))  # type: ignore[arg-type]
         if tok.lower_ in PROXY_NOUNS or low in PROXY_NOUNS:
             owner = _owner(tok, sent, ctx)
-            head = tok.head if tok.dep_ == "compound" else tok
+            head = tok.head if tok.dep_ in ("compound", "amod") else tok
             proxies = _named(head, ctx) + (_named(tok, ctx) if head is not tok else [])
             if head is not tok:
                 owner = owner or _owner(head, sent, ctx)

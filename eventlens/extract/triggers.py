@@ -52,12 +52,14 @@ def _matches(token: Token, trig: Trigger, is_verb: bool) -> tuple[Token, ...] | 
         return (token,)
     if is_verb:
         # phrasal verb: the other words are particles, prepositions, adverbs or the object ("open fire")
-        wanted = list(trig.words[1:])
-        found = [c for c in token.children
-                 if c.dep_ in ("prt", "prep", "advmod", "dobj", "dative") and c.lower_ in wanted]
-        if len(found) == len(wanted):
-            return (token, *found)
-        return None
+        found: list[Token] = []
+        for word in trig.words[1:]:
+            hit = next((c for c in token.children
+                        if c.dep_ in ("prt", "prep", "advmod", "dobj", "dative") and c.lower_ == word), None)
+            if hit is None:
+                return None
+            found.append(hit)
+        return (token, *found)
     # compound nominal: the modifiers stand right before the head ("air strike", "suicide bombing")
     n = len(trig.words) - 1
     if token.i - n < token.sent.start:
@@ -78,6 +80,8 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
         is_verb = token.pos_ in VERB_POS
         if not (is_verb or token.pos_ in NOUN_POS) or token.dep_ in _SKIP_DEPS:
             continue
+        if not is_verb and token.dep_ == "compound" and token.head.pos_ in NOUN_POS:
+            continue  # a modifier of another noun: "supply route", "attack helicopter"
         lemma = _lemma(token)
         if is_verb and lemma in causative:
             match = _causative_displacement(token, ontology, motion)

@@ -62,8 +62,10 @@ def make_events(nlp: Language, name: str, *, actor_files: list[str]) -> Callable
     ontology = load_ontology()
 
     def events(doc: Doc) -> Doc:
+        doc_actors = DocActors()
+        doc_actors.prepare(doc, knowledge)
         ctx = DocContext(knowledge=knowledge, ontology=ontology, published=doc._.published,
-                         places=list(doc._.places or []), doc_actors=DocActors())
+                         places=list(doc._.places or []), doc_actors=doc_actors)
         doc._.events, doc._.relations = extract_doc(doc, ctx)
         return doc
 

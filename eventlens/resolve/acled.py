@@ -6,8 +6,8 @@ against civilians; force against protesters is its own sub-event. Strategic deve
 """
 from __future__ import annotations
 
-from ..records import Event
 from ..extract.ontology import Trigger
+from ..records import Event
 
 ARMED_KINDS = {"state", "rebel", "political_militia", "identity_militia", "external", "military"}
 _DISORDER = {
