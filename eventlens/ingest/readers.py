@@ -119,7 +119,7 @@ def read_html(path: Path, options: IngestOptions) -> Iterator[Item]:
 
 
 def html_article(raw: bytes | str, *, origin: str, options: IngestOptions, meta: dict[str, Any]) -> Article:
-    import trafilatura  # noqa: PLC0415  heavy (lxml, htmldate): imported when the first page arrives
+    import trafilatura  # heavy (lxml, htmldate): imported when the first page arrives
 
     doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False,
                                       date_extraction_params={"extensive_search": False})
@@ -129,9 +129,10 @@ def html_article(raw: bytes | str, *, origin: str, options: IngestOptions, meta:
     if not text or len(text.split()) < _MIN_HTML_WORDS:
         raise IngestError(E_UNREADABLE, "no main text found in the HTML page (navigation or an empty "
                                         "page); save the article text as .txt instead")
+    page = {key: getattr(doc, key, None) for key in ("date", "title", "sitename", "url")}
     return build_article(text, origin=origin, options=options,
-                         published=meta.get("date") or doc.date, title=meta.get("title") or doc.title,
-                         source=meta.get("source") or doc.sitename, url=meta.get("url") or doc.url)
+                         published=meta.get("date") or page["date"], title=meta.get("title") or page["title"],
+                         source=meta.get("source") or page["sitename"], url=meta.get("url") or page["url"])
 
 
 # ---------------------------------------------------------------- JSON Lines

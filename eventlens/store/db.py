@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PATH = "eventlens.duckdb"
 # Never fetch DuckDB extensions at run time: users are often offline, and a foreign file (SQLite)
 # would otherwise trigger a download of the reader for it.
-_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 _FETCH = 1000
 _STAGING = "_eventlens_staging"  # the name an Arrow batch is registered under while it is inserted
@@ -122,7 +123,7 @@ class Store:
         spec = str(path)
         # --- Parquet directory (written by the Spark runner): read-only views, see store/parquet.py
         if spec != ":memory:" and Path(spec).is_dir():
-            from .parquet import is_parquet_store, open_views  # noqa: PLC0415  only for directories
+            from .parquet import is_parquet_store, open_views  # only for directories
 
             if read_only:
                 return cls(open_views(spec), spec, read_only=True)
