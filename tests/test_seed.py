@@ -78,7 +78,7 @@ def test_flight_of_hundreds_of_thousands(seed):
     [event] = _events(result, "DISPLACE", "forcing")
     displaced = event.size["displaced"]
     assert (displaced.low, displaced.high) == (200000, 900000)
-    assert displaced.text == "hundreds of thousands"
+    assert displaced.text == "hundreds of thousands of Syrians"
 
 
 def test_maarat_al_numan_emptied_of_civilians(seed):
