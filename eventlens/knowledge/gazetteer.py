@@ -13,6 +13,7 @@ Data: GeoNames (CC BY 4.0, geonames.org) and Syrian Archive (CC BY-SA 4.0); see 
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 import json
@@ -396,10 +397,16 @@ def _add_admin2(b: _Builder, points: dict[str, list[tuple[float, float]]], pops:
 def _add_countries(b: _Builder, points: dict[str, list[tuple[float, float]]], info: dict[str, Any],
                    aliases: dict[str, list[str]]) -> dict[str, tuple[str, str, int]]:
     rows: dict[str, tuple[str, str, int]] = {}
+    centres = {}
+    with open(DATA_DIR / "country_centres.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                cc, lat, lon = line.split("\t")
+                centres[cc] = (float(lat), float(lon))
     for cc, row in info.items():
         if not points.get(cc):
             continue
-        lat, lon = _box_middle(points[cc])
+        lat, lon = centres.get(cc) or _box_middle(points[cc])
         names = [row["name"], *aliases.get(cc, [])]  # trusted: "US" and "UAE" are no airport codes
         idx = b.add(int(row["geonameid"]), row["name"], (lat, lon), (cc, "", "", "PCLI"),
                     int(row.get("population") or 0), aliases=(),
@@ -432,11 +439,14 @@ def load_gazetteer(settings: Settings | None = None) -> Gazetteer:
                                          f"build_gazetteer() or unset the 'gazetteer' setting")
         log.info("building the gazetteer into %s (once)", path)
         build_gazetteer(path)
+    gc.disable()  # unpickling a million small objects triggers needless collections: 30% of load time
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError) as e:
         raise KnowledgeError("E021", f"cannot read gazetteer {path}: {e}; delete it to rebuild") from e
+    finally:
+        gc.enable()
     gaz = Gazetteer(data)
     for user_file in settings.user_gazetteers:
         try:
