@@ -141,13 +141,16 @@ def test_stdin_text_format_and_jsonl():
 def test_directory_is_walked_in_sorted_order_and_sidecars_are_not_articles(tmp_path):
     shutil.copytree(DATA, tmp_path / "corpus")
     (tmp_path / "corpus" / ".hidden.txt").write_text("not read", encoding="utf-8")
+    (tmp_path / "corpus" / "notes.pdf").write_bytes(b"%PDF-1.4 not an article format")
     articles, rejects = run([tmp_path / "corpus"], text_col="text")
     origins = [Path(a.origin.split(":")[0]).name for a in articles]
     assert origins == sorted(origins)
     assert "centcom_abu_jandal.txt.json" not in origins
     assert ".hidden.txt" not in origins
-    # ATTRIBUTION.md is no article (E009); uk_gov.csv lacks "text" (E007); the walk goes on
-    assert [(Path(r.origin).name, r.code) for r in rejects] == [("ATTRIBUTION.md", "E009"),
+    # ATTRIBUTION.md documents the folder and is passed over; a PDF is no article format (E009);
+    # uk_gov.csv lacks "text" (E007); the walk goes on
+    assert "ATTRIBUTION.md" not in origins
+    assert [(Path(r.origin).name, r.code) for r in rejects] == [("notes.pdf", "E009"),
                                                                 ("uk_gov.csv", "E007")]
     assert {"centcom_abu_jandal.txt", "centcom_mosul_hospital.html", "dod_casualty_crlf.txt",
             "state_dept.jsonl"} <= set(origins)

@@ -43,6 +43,10 @@ READERS: dict[str, Callable[[Path, IngestOptions], Iterator[Item]]] = {
     "text": read_text, "jsonl": read_jsonl, "csv": read_csv, "html": read_html,
 }
 STDIN = "<stdin>"
+# A corpus folder often carries its own documentation (SOURCES.md, README, LICENSE): in a directory walk
+# these are passed over, not rejected; named explicitly they are rejected like any unsupported file.
+DOC_SUFFIXES = {".md", ".rst"}
+DOC_STEMS = {"README", "LICENSE", "LICENCE", "SOURCES", "ATTRIBUTION", "NOTICE", "COPYING"}
 
 
 def iter_articles(inputs: Sequence[str], options: IngestOptions | None = None, *,
@@ -90,6 +94,9 @@ def _iter_dir(root: Path, options: IngestOptions) -> Iterator[Item]:
             continue
         suffix = path.suffix.lower()
         if suffix == ".json" and is_sidecar(path):
+            continue
+        if suffix in DOC_SUFFIXES or path.stem.upper() in DOC_STEMS:
+            log.info("%s: documentation next to the articles, not read", path)
             continue
         fmt = options.fmt or SUFFIX_FORMATS.get(suffix)
         if fmt is None:
