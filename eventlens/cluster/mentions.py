@@ -1,0 +1,140 @@
+"""What clustering knows about one event mention, read back from the store.
+
+A ``Mention`` is the stored PLOVER record (``events.record``) plus the two facts of its article that
+clustering needs: when it was published (the earliest report) and by whom (distinct sources). It is
+built from the record JSON rather than from the flat columns so that clustering sees exactly what the
+exports see.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..records import ActorEntity, Count
+from ..store.db import Store
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class MentionPlace:
+    """The resolved event location, reduced to what place compatibility needs."""
+
+    name: str | None
+    geonameid: int | None
+    lat: float | None
+    lon: float | None
+    country: str | None
+    admin1: str | None
+    feature_code: str | None
+    resolution: str | None
+
+
+@dataclass
+class Mention:
+    """One event mention as clustering sees it."""
+
+    id: str
+    doc_id: str
+    event: str
+    modality: str
+    specificity: str
+    historical: bool
+    earliest: dt.date | None
+    latest: dt.date | None
+    date: dt.date | None
+    precision: str | None
+    place: MentionPlace | None
+    actor: list[ActorEntity] = field(default_factory=list)
+    recipient: list[ActorEntity] = field(default_factory=list)
+    size: dict[str, Count] = field(default_factory=dict)
+    text: str = ""
+    event_text: str = ""
+    mode: str | None = None
+    acled: dict[str, str] | None = None
+    confidence: float = 0.5
+    published: dt.date | None = None
+    source: str | None = None
+
+    @property
+    def country(self) -> str | None:
+        return self.place.country if self.place else None
+
+    def tokens(self, stopwords: frozenset[str]) -> frozenset[str]:
+        """Content words of the evidence sentence, for the tie-breaking similarity."""
+        return frozenset(t for t in (m.group(0).lower() for m in _TOKEN.finditer(self.text))
+                         if len(t) > 2 and t not in stopwords)
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _actor(d: dict[str, Any]) -> ActorEntity:
+    return ActorEntity(entity_text=d.get("entity_text") or "", name=d.get("name"), code=d.get("code"),
+                       country=d.get("country"), sector=d.get("sector"), kind=d.get("kind"),
+                       actor_id=d.get("actor_id"))
+
+
+def mention_from_record(record: dict[str, Any], published: dt.date | None = None,
+                        source: str | None = None) -> Mention:
+    """A ``Mention`` from an ``Event.to_plover()`` record (and its article's date and source)."""
+    di = record.get("date_info") or {}
+    loc = record.get("event_loc")
+    place = None
+    if loc:
+        place = MentionPlace(loc.get("name") or loc.get("entity_text"), loc.get("geonameid"), loc.get("lat"),
+                             loc.get("lon"), loc.get("country"), loc.get("admin1"), loc.get("feature_code"),
+                             loc.get("resolution"))
+    size = {}
+    for category, c in (record.get("size") or {}).items():
+        size[category] = Count(category, c.get("low"), c.get("high"), c.get("qualifier"), c.get("text") or "",
+                               0, 0, c.get("unit") or "people")
+    return Mention(
+        id=record["id"], doc_id=record["doc_id"], event=record["event"],
+        modality=record.get("modality") or "asserted", specificity=record.get("specificity") or "specific",
+        historical=bool(record.get("historical")), earliest=_date(di.get("earliest")),
+        latest=_date(di.get("latest")), date=_date(record.get("date")), precision=di.get("precision"),
+        place=place, actor=[_actor(a) for a in record.get("actor") or []],
+        recipient=[_actor(a) for a in record.get("recipient") or []], size=size,
+        text=record.get("text") or "", event_text=record.get("event_text") or "", mode=record.get("mode"),
+        acled=record.get("acled"), confidence=float(record.get("confidence") or 0.5),
+        published=_date(published), source=source,
+    )
+
+
+_SELECT = ("SELECT e.record, a.published, a.source FROM events e JOIN articles a ON a.id = e.doc_id ")
+
+
+def _rows(store: Store, sql: str, params: Sequence[Any]) -> Iterator[Mention]:
+    cur = store.cursor()
+    try:
+        cur.execute(sql, list(params))
+        while batch := cur.fetchmany(1000):
+            for record, published, source in batch:
+                yield mention_from_record(json.loads(record), published, source)
+    finally:
+        cur.close()
+
+
+def unclustered_mentions(store: Store, run_id: str | None = None) -> list[Mention]:
+    """Events not yet in any cluster (only those of articles written by ``run_id`` if given)."""
+    sql = _SELECT + "WHERE e.id NOT IN (SELECT event_id FROM cluster_members)"
+    params: list[Any] = []
+    if run_id:
+        sql += " AND a.run_id = ?"
+        params.append(run_id)
+    return list(_rows(store, sql + " ORDER BY e.id", params))
+
+
+def mentions_by_id(store: Store, ids: Iterable[str]) -> list[Mention]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(_rows(store, _SELECT + "WHERE e.id IN (SELECT UNNEST(?::VARCHAR[])) ORDER BY e.id", [wanted]))

@@ -1,0 +1,294 @@
+"""The shared filter layer: one ``EventFilter``, the same meaning for the API, the exports and the CLI.
+
+Every value reaches DuckDB as a parameter; the SQL text is built only from fixed fragments chosen by
+which filter fields are set, never from the values themselves.
+
+Meaning of each field (events; clusters use their consensus fields):
+- ``since``/``until``: the event's best date (``date``, else its earliest bound) lies in the range, both
+  ends included; undated events never match a date filter.
+- ``country`` (ISO3), ``admin1`` (name, any case), ``bbox`` (min_lon, min_lat, max_lon, max_lat): where it
+  happened, not who did it.
+- ``event_type`` and ``modality``: one value or several (any of them).
+- ``actor``: a case-insensitive substring of an actor's or target's words, name, code or id.
+- ``text``: a case-insensitive substring of the evidence sentence.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ExportError
+from .db import Store
+
+_FETCH = 1000
+
+
+def _tuple(value: str | Sequence[str] | None, upper: bool = False) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    out = []
+    for item in items:
+        for raw in str(item).split(","):
+            part = raw.strip()
+            if part:
+                out.append(part.upper() if upper else part.lower())
+    return tuple(dict.fromkeys(out))
+
+
+def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise ExportError("E046", f"{name} {value!r} is not a date; write it as YYYY-MM-DD") from e
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """``"min_lon,min_lat,max_lon,max_lat"`` as four floats (the GeoJSON bbox order)."""
+    try:
+        parts = tuple(float(p) for p in text.split(","))
+    except ValueError as e:
+        raise ExportError("E047", f"bbox {text!r} is not four numbers; write min_lon,min_lat,max_lon,max_lat"
+                          ) from e
+    if len(parts) != 4:
+        raise ExportError("E047", f"bbox {text!r} has {len(parts)} numbers; "
+                                  "write min_lon,min_lat,max_lon,max_lat")
+    return parts  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events (or clusters) to return. Every field is optional; the default matches everything.
+
+    Strings are normalised on construction (ISO3 and event types upper case, modalities lower case,
+    comma-separated lists split), so equal filters compare and hash equal and can key caches.
+    """
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    country: str | None = None
+    admin1: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    event_type: tuple[str, ...] = ()
+    actor: str | None = None
+    modality: tuple[str, ...] = ()
+    text: str | None = None
+    limit: int | None = None
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "since", _as_date(self.since, "since"))
+        put(self, "until", _as_date(self.until, "until"))
+        put(self, "event_type", _tuple(self.event_type, upper=True))
+        put(self, "modality", _tuple(self.modality))
+        if self.country is not None:
+            put(self, "country", self.country.strip().upper() or None)
+        if isinstance(self.bbox, str):
+            put(self, "bbox", parse_bbox(self.bbox))
+        for name in ("admin1", "actor", "text"):
+            value = getattr(self, name)
+            if value is not None:
+                put(self, name, value.strip() or None)
+        if self.since and self.until and self.since > self.until:
+            raise ExportError("E046", f"since {self.since} is after until {self.until}; swap them")
+        if self.bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = self.bbox
+            if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+                raise ExportError("E047", f"bbox {self.bbox} is not min_lon,min_lat,max_lon,max_lat within "
+                                          "-180..180 and -90..90")
+        if (self.limit is not None and self.limit < 0) or self.offset < 0:
+            raise ExportError("E048", "limit and offset must be zero or more")
+
+    def replace(self, **changes: Any) -> EventFilter:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == EventFilter()
+
+
+def _actor_match(alias: str) -> str:
+    cols = ("entity_text", "name", "code", "actor_id")
+    return " OR ".join(f"contains(lower(coalesce({alias}.{c}, '')), ?)" for c in cols)
+
+
+# Column names per table: events carry the mention's own fields, clusters their consensus fields.
+_EVENT_COLS = {"country": "loc_country"}
+_CLUSTER_COLS = {"country": "country"}
+
+
+def _conditions(flt: EventFilter, alias: str, cols: dict[str, str]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    best_date = f"coalesce({alias}.date, {alias}.earliest)"
+    if flt.since:
+        where.append(f"{best_date} >= ?")
+        params.append(flt.since)
+    if flt.until:
+        where.append(f"{best_date} <= ?")
+        params.append(flt.until)
+    if flt.country:
+        where.append(f"{alias}.{cols['country']} = ?")
+        params.append(flt.country)
+    if flt.admin1:
+        where.append(f"lower({alias}.admin1) = ?")
+        params.append(flt.admin1.lower())
+    if flt.bbox:
+        where.append(f"{alias}.lon BETWEEN ? AND ? AND {alias}.lat BETWEEN ? AND ?")
+        params.extend([flt.bbox[0], flt.bbox[2], flt.bbox[1], flt.bbox[3]])
+    if flt.event_type:
+        where.append(f"{alias}.event IN (SELECT UNNEST(?::VARCHAR[]))")
+        params.append(list(flt.event_type))
+    if flt.modality:
+        where.append(f"{alias}.modality IN (SELECT UNNEST(?::VARCHAR[]))")
+        params.append(list(flt.modality))
+    return where, params
+
+
+def event_conditions(flt: EventFilter, alias: str = "e") -> tuple[list[str], list[Any]]:
+    """SQL conditions (ANDed) and their parameters for the ``events`` table under ``alias``."""
+    where, params = _conditions(flt, alias, _EVENT_COLS)
+    if flt.actor:
+        where.append(f"EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = {alias}.id AND "
+                     f"({_actor_match('ea')}))")
+        params.extend([flt.actor.lower()] * 4)
+    if flt.text:
+        where.append(f"contains(lower(json_extract_string({alias}.record, '$.text')), ?)")
+        params.append(flt.text.lower())
+    return where, params
+
+
+def cluster_conditions(flt: EventFilter, alias: str = "c") -> tuple[list[str], list[Any]]:
+    """SQL conditions and parameters for the ``clusters`` table: consensus fields, and for ``actor`` and
+    ``text`` any member mention."""
+    where, params = _conditions(flt, alias, _CLUSTER_COLS)
+    members = f"FROM cluster_members cm WHERE cm.cluster_id = {alias}.cluster_id AND cm.event_id IN"
+    if flt.actor:
+        where.append(f"EXISTS (SELECT 1 {members} (SELECT ea.event_id FROM event_actors ea "
+                     f"WHERE {_actor_match('ea')}))")
+        params.extend([flt.actor.lower()] * 4)
+    if flt.text:
+        where.append(f"EXISTS (SELECT 1 {members} (SELECT ev.id FROM events ev "
+                     "WHERE contains(lower(json_extract_string(ev.record, '$.text')), ?)))")
+        params.append(flt.text.lower())
+    return where, params
+
+
+def _where(conditions: list[str]) -> str:
+    return ("WHERE " + " AND ".join(conditions)) if conditions else ""
+
+
+def _page(flt: EventFilter) -> tuple[str, list[Any]]:
+    if flt.limit is None and not flt.offset:
+        return "", []
+    if flt.limit is None:
+        return " OFFSET ?", [flt.offset]
+    return " LIMIT ? OFFSET ?", [flt.limit, flt.offset]
+
+
+def _stream(store: Store, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    cur = store.cursor()
+    try:
+        cur.execute(sql, list(params))
+        while batch := cur.fetchmany(_FETCH):
+            yield from batch
+    finally:
+        cur.close()
+
+
+EVENT_ORDER = 'e.doc_id, e."start", e.trigger_start, e.id'
+CLUSTER_ORDER = "coalesce(c.date, c.earliest) NULLS LAST, c.cluster_id"
+
+
+def select_events(flt: EventFilter | None, columns: str = "e.record") -> tuple[str, list[Any]]:
+    """A full SELECT over ``events e`` with the filter, order and page; for callers that want other
+    columns (the CSV and Parquet exports)."""
+    flt = flt or EventFilter()
+    conditions, params = event_conditions(flt)
+    page, page_params = _page(flt)
+    return (f"SELECT {columns} FROM events e {_where(conditions)} ORDER BY {EVENT_ORDER}{page}",
+            params + page_params)
+
+
+def select_clusters(flt: EventFilter | None, columns: str = "c.record") -> tuple[str, list[Any]]:
+    flt = flt or EventFilter()
+    conditions, params = cluster_conditions(flt)
+    page, page_params = _page(flt)
+    return (f"SELECT {columns} FROM clusters c {_where(conditions)} ORDER BY {CLUSTER_ORDER}{page}",
+            params + page_params)
+
+
+def iter_events(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+    """PLOVER records (``Event.to_plover()``) that match, by article then offset."""
+    sql, params = select_events(flt)
+    for (record,) in _stream(store, sql, params):
+        yield json.loads(record)
+
+
+def count_events(store: Store, flt: EventFilter | None = None) -> int:
+    """How many events match (``limit``/``offset`` ignored)."""
+    conditions, params = event_conditions(flt or EventFilter())
+    row = store.cursor().execute(f"SELECT count(*) FROM events e {_where(conditions)}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def has_clusters(store: Store) -> bool:
+    """Whether the store has been clustered (the cluster tables exist in their current layout)."""
+    cols = {r[0] for r in store.cursor().execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'clusters'").fetchall()}
+    return "n_mentions" in cols
+
+
+def iter_clusters(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+    """Cluster records (``cluster.consensus.cluster_record``) that match, by date then id."""
+    if not has_clusters(store):
+        return
+    sql, params = select_clusters(flt)
+    for (record,) in _stream(store, sql, params):
+        yield json.loads(record)
+
+
+def iter_clusters_with_time(store: Store, flt: EventFilter | None = None
+                            ) -> Iterator[tuple[dict[str, Any], dt.datetime | None]]:
+    """Like ``iter_clusters``, with the time each cluster was last changed (ACLED's ``timestamp``)."""
+    if not has_clusters(store):
+        return
+    sql, params = select_clusters(flt, "c.record, c.updated_at")
+    for record, updated in _stream(store, sql, params):
+        yield json.loads(record), updated
+
+
+def count_clusters(store: Store, flt: EventFilter | None = None) -> int:
+    if not has_clusters(store):
+        return 0
+    conditions, params = cluster_conditions(flt or EventFilter())
+    row = store.cursor().execute(f"SELECT count(*) FROM clusters c {_where(conditions)}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
+    row = store.cursor().execute("SELECT record FROM events WHERE id = ?", [event_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def get_cluster(store: Store, cluster_id: str) -> dict[str, Any] | None:
+    if not has_clusters(store):
+        return None
+    row = store.cursor().execute("SELECT record FROM clusters WHERE cluster_id = ?", [cluster_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def cluster_of(store: Store, event_id: str) -> str | None:
+    """The id of the cluster an event mention belongs to (None before clustering)."""
+    if not has_clusters(store):
+        return None
+    row = store.cursor().execute("SELECT cluster_id FROM cluster_members WHERE event_id = ?",
+                                 [event_id]).fetchone()
+    return row[0] if row else None
