@@ -163,12 +163,54 @@ def _mode(match: TriggerMatch, sent: Span) -> str | None:
     return match.trigger.mode
 
 
+_NON_STATE_ARMED = {"rebel", "political_militia", "identity_militia"}
+
+
+def _refine(match: TriggerMatch, sent: Span, ctx: DocContext) -> TriggerMatch:
+    """"bombings" by an armed group, with no aircraft in the sentence, are explosive attacks."""
+    rule = ctx.ontology.rules.get("bomb_refinement") or {}
+    trig = match.trigger
+    if trig.mode != "aerial" or trig.words[-1] not in rule.get("lemmas", ()):
+        return match
+    air = ctx.ontology.words("air_words")
+    if any(t.lower_ in air or t.lemma_.lower() in air for t in sent):
+        return match
+    kinds = {a.kind for ent in sent.ents
+             if (a := ctx.knowledge.get(ent.ent_id_) if ent.ent_id_ else ctx.knowledge.named(ent.text))}
+    if not kinds & _NON_STATE_ARMED or "state" in kinds:
+        return match
+    acled_type, _, acled_sub = rule["acled"].partition("|")
+    return replace(match, trigger=replace(trig, mode=rule["mode"], cameo=rule["cameo"],
+                                          acled_event_type=acled_type, acled_sub_event_type=acled_sub))
+
+
+def _localise(event: Event, ctx: DocContext) -> None:
+    """Civilians, protesters and rioters named without a nationality belong to the country where the
+    event happened, not to the country the article talks about most."""
+    place = event.event_loc
+    if place is None or not place.country:
+        return
+    kinds = ctx.ontology.words("contextual_country_kinds")
+    for role in (event.actor, event.recipient):
+        for i, ent in enumerate(role):
+            if ent.kind not in kinds or ent.country == place.country:
+                continue
+            if any(ctx.knowledge.country_word(w) for w in ent.entity_text.replace("’s", " ").split()):
+                continue  # "Syrian civilians": the words say whose
+            generic = ctx.knowledge.country_actor(place.country, ent.sector)
+            role[i] = replace(ent, country=place.country,
+                              code=(place.country + ent.sector) if ent.sector else ent.code,
+                              name=generic.name if generic and ent.kind == "civilians" else ent.name,
+                              actor_id=generic.id if generic and ent.kind == "civilians" else ent.actor_id)
+
+
 def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Relation]]:
     events: list[Event] = []
     doc = sent.doc
     sent_places = _places_in(ctx.places, sent.start_char, sent.end_char)
-    for match in find_triggers(sent, ctx.ontology):
-        parts = participants(match)
+    for found in find_triggers(sent, ctx.ontology):
+        match = _refine(found, sent, ctx)
+        parts = participants(match, ctx.ontology.words("light_verbs"))
         actors = [a for h in parts.agents if (a := _entity_for(h, ctx, as_recipient=False))]
         recipients = [a for h in parts.patients if (a := _entity_for(h, ctx, as_recipient=True))]
         spans = [phrase_span(h) for h in parts.agents + parts.patients]
@@ -207,6 +249,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             start=sent.start_char, end=sent.end_char, trigger_start=trig_start, trigger_end=trig_end,
             cameo=match.trigger.cameo, acled=None, confidence=max(0.05, min(confidence, 0.95)),
         )
+        _localise(event, ctx)
         event.acled = acled_for(match.trigger, event)
         events.append(event)
     relations = find_relations(sent, events, ctx)

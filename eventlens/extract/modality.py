@@ -87,7 +87,7 @@ def _attribution(token: Token, ontology: Ontology) -> Attribution | None:
     for below, gov in pairwise(chain):
         # only the clause a speech verb governs as its complement is reported by it
         if (gov.lemma_.lower() in speech and gov.pos_ in ("VERB", "AUX")
-                and below.dep_ in ("ccomp", "parataxis", "xcomp", "conj")):
+                and below.dep_ in ("ccomp", "parataxis", "xcomp")):
             subj = [c for c in gov.children if c.dep_ in ("nsubj", "nsubjpass")]
             mark = [c for c in token.doc[gov.i + 1: min(gov.i + 3, sent.end)] if c.lower_ == "that"]
             left = min([gov.i] + [s.left_edge.i for s in subj])

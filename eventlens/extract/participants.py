@@ -39,12 +39,19 @@ class Participants:
     others: list[Token] = field(default_factory=list)  # complements that may be places or instruments
 
 
+_NOT_PARTICIPANT_ENTS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+
+
 def _expand(heads: list[Token]) -> list[Token]:
     out: list[Token] = []
     for h in heads:
         for t in (h, *h.conjuncts):
-            if t not in out and t.pos_ not in ("VERB", "AUX"):
-                out.append(t)
+            quantity_of = t.lemma_.lower() in ("thousand", "hundred", "dozen", "million") and any(
+                c.dep_ == "prep" and c.lower_ == "of" for c in t.children)  # "thousands of troops"
+            if t in out or t.pos_ in ("VERB", "AUX") or (
+                    t.ent_type_ in _NOT_PARTICIPANT_ENTS and not quantity_of):
+                continue
+            out.append(t)
     return out
 
 
@@ -143,7 +150,7 @@ def verb_participants(verb: Token) -> Participants:
     return parts
 
 
-def noun_participants(noun: Token) -> Participants:
+def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) -> Participants:
     parts = Participants()
     agents: list[Token] = []
     patients: list[Token] = []
@@ -168,7 +175,8 @@ def noun_participants(noun: Token) -> Participants:
                if c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "ORG", "GPE") or c.ent_id_)]
     # the subject of the verb that carries the nominal ("conducted 34 strikes", "launched an offensive")
     top = anchors[-1]
-    if not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX"):
+    if (not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX")
+            and top.head.lemma_.lower() in light_verbs):
         agents = _subject_of(top.head)
         patients += [p for prep in _children(top.head, ("prep",))
                      if prep.lower_ in _PATIENT_PREPS_VERB for p in _pobj(prep)]
@@ -179,10 +187,10 @@ def noun_participants(noun: Token) -> Participants:
     return parts
 
 
-def participants(match: TriggerMatch) -> Participants:
+def participants(match: TriggerMatch, light_verbs: frozenset[str] = frozenset()) -> Participants:
     if match.is_verb:
         return verb_participants(match.token)
-    return noun_participants(match.token)
+    return noun_participants(match.token, light_verbs)
 
 
 def phrase_span(head: Token) -> Span:

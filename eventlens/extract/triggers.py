@@ -82,6 +82,10 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
             continue
         if not is_verb and token.dep_ == "compound" and token.head.pos_ in NOUN_POS:
             continue  # a modifier of another noun: "supply route", "attack helicopter"
+        if not is_verb and _is_instrument(token):
+            continue  # "using attack, bomber and fighter aircraft"
+        if is_verb and token.dep_ == "amod" and not _amod_event(token, ontology):
+            continue  # "this shared fight", "a negotiated transition": adjectives, not events
         lemma = _lemma(token)
         if is_verb and lemma in causative:
             match = _causative_displacement(token, ontology, motion)
@@ -100,6 +104,21 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
                 break
             yield TriggerMatch(token=token, trigger=trig, tokens=words)
             break
+
+
+_AMOD_EVENT_TYPES = {"DISPLACE", "ASSAULT", "COERCE"}  # "displaced persons", "wounded soldiers"
+
+
+def _amod_event(token: Token, ontology: Ontology) -> bool:
+    cands = ontology.candidates(_lemma(token))
+    return any(t.event in _AMOD_EVENT_TYPES for t in cands)
+
+
+def _is_instrument(token: Token) -> bool:
+    head = token
+    while head.dep_ == "conj":
+        head = head.head
+    return head.dep_ in ("dobj", "amod", "compound") and head.head.lemma_.lower() in ("use", "employ")
 
 
 def _propn_is_event(token: Token) -> bool:
