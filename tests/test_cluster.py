@@ -282,3 +282,57 @@ def test_clustering_thousands_of_events_takes_seconds(store):
     assert summary.clusters == count_clusters(store) == len({(n % 60, n % 90) for n in range(1000)})
     on_tuesday = EventFilter(since=TUE, until=TUE)
     assert count_clusters(store, on_tuesday) == len({n % 60 for n in range(0, 1000, 90)})
+
+
+# ---------------------------------------------------------------- the real pipeline on real-style reports
+
+@pytest.fixture(scope="module")
+def pipeline_store(tmp_path_factory):
+    """tests/data/cluster/reports.jsonl through `eventlens run` (spaCy loads once for the module)."""
+    from eventlens.runners.local import run
+
+    path = tmp_path_factory.mktemp("cluster") / "reports.duckdb"
+    summary = run([str(DATA / "reports.jsonl")], db=str(path))
+    assert summary.written == 3 and summary.clustered == summary.events
+    return path
+
+
+def _strike_clusters(store: Store) -> list[dict]:
+    return [c for c in iter_clusters(store, EventFilter(event_type="ASSAULT"))
+            if c["size"].get("killed") and c["event_loc"]]
+
+
+def test_two_reports_of_one_strike_through_the_pipeline(pipeline_store):
+    with Store.open(str(pipeline_store), read_only=True) as store:
+        strikes = _strike_clusters(store)
+    by_place = {c["event_loc"]["name"]: c for c in strikes}
+    assert len(strikes) == 2, [c["event_loc"]["name"] for c in strikes]
+    maarat = next(c for name, c in by_place.items() if "Nu" in name)
+    saraqib = by_place["Saraqib"]
+    assert maarat["n_articles"] == 2 and maarat["n_sources"] == 2
+    assert maarat["date"] == "2019-12-24" and saraqib["date"] == "2019-12-28"
+    assert maarat["size"]["killed"]["summary"] == "killed: 12–15 across 2 sources"
+    assert maarat["size"]["killed"]["conservative"] == 12
+    assert maarat["first_reported"] == "2019-12-24"
+    assert saraqib["n_articles"] == 1
+
+
+def test_a_reprint_joins_the_stored_cluster_and_a_rerun_adds_nothing(pipeline_store, tmp_path):
+    from eventlens.runners.local import run
+
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(pipeline_store.read_bytes())
+    with Store.open(str(copy), read_only=True) as store:
+        before = {c["cluster_id"]: c for c in _strike_clusters(store)}
+    again = run([str(DATA / "reports.jsonl")], db=str(copy))
+    assert again.written == 0 and again.clustered == 0
+    reprint = run([str(DATA / "reprint.jsonl")], db=str(copy))
+    assert reprint.written == 1 and reprint.clustered == reprint.events
+    with Store.open(str(copy), read_only=True) as store:
+        after = {c["cluster_id"]: c for c in _strike_clusters(store)}
+        unclustered = store.cursor().execute(
+            "SELECT count(*) FROM events WHERE id NOT IN (SELECT event_id FROM cluster_members)").fetchone()
+    assert set(after) == set(before)
+    grown = [c for c in after.values() if c["n_articles"] == 3]
+    assert len(grown) == 1 and grown[0]["n_sources"] == 3
+    assert unclustered == (0,)

@@ -144,6 +144,23 @@ def dates_overlap(a: Mention, b: Mention) -> bool:
     return a.earliest <= b.latest and b.earliest <= a.latest
 
 
+def _publication_only(a: Mention, b: Mention) -> bool:
+    """Two reports dated only by their publication (no time words) on different days: each speaks of
+    the news of its own day, so their wide "the week before publication" ranges prove nothing. Daily
+    bulletins (one per day, same wording) are the case this keeps apart."""
+    return (a.doc_id != b.doc_id and a.basis == "publication" and b.basis == "publication"
+            and a.published is not None and b.published is not None and a.published != b.published)
+
+
+def _aggregate_mismatch(a: Mention, b: Mention, rules: Rules) -> bool:
+    """Aggregates (totals, campaigns) merge only when they cover the same place and the same dates:
+    "23 strikes in Syria" of one day is not "26 strikes in Syria" of the week."""
+    if a.specificity != "aggregate":
+        return False
+    relation = place_relation(a.place, b.place, rules)
+    return relation not in ("same", "both_unknown") or (a.earliest, a.latest) != (b.earliest, b.latest)
+
+
 def compatible(a: Mention, b: Mention, rules: Rules) -> bool:
     """The hard rules: type group, modality class, specificity, historical flag, dates, place, actors."""
     if rules.group(a.event) != rules.group(b.event):
@@ -154,7 +171,9 @@ def compatible(a: Mention, b: Mention, rules: Rules) -> bool:
         return False
     if a.historical != b.historical:
         return False
-    if not dates_overlap(a, b):
+    if not dates_overlap(a, b) or _publication_only(a, b):
+        return False
+    if _aggregate_mismatch(a, b, rules):
         return False
     if place_relation(a.place, b.place, rules) is None:
         return False

@@ -75,10 +75,13 @@ def _size(members: list[Mention]) -> dict[str, Any]:
     categories = sorted({c for m in members for c in m.size})
     for category in categories:
         figures = []
+        seen: set[tuple[str, int | None, int | None, str]] = set()
         for m in members:
             c = m.size.get(category)
-            if c is None:
+            # Two mentions of one article quoting the same figure are one report of it.
+            if c is None or (m.doc_id, c.low, c.high, c.text) in seen:
                 continue
+            seen.add((m.doc_id, c.low, c.high, c.text))
             figures.append({"low": c.low, "high": c.high, "qualifier": c.qualifier, "text": c.text,
                             "event_id": m.id, "doc_id": m.doc_id, "source": m.source})
         lows = [f["low"] for f in figures if f["low"] is not None]

@@ -48,6 +48,7 @@ class Mention:
     latest: dt.date | None
     date: dt.date | None
     precision: str | None
+    basis: str | None
     place: MentionPlace | None
     actor: list[ActorEntity] = field(default_factory=list)
     recipient: list[ActorEntity] = field(default_factory=list)
@@ -101,6 +102,7 @@ def mention_from_record(record: dict[str, Any], published: dt.date | None = None
         modality=record.get("modality") or "asserted", specificity=record.get("specificity") or "specific",
         historical=bool(record.get("historical")), earliest=_date(di.get("earliest")),
         latest=_date(di.get("latest")), date=_date(record.get("date")), precision=di.get("precision"),
+        basis=di.get("basis"),
         place=place, actor=[_actor(a) for a in record.get("actor") or []],
         recipient=[_actor(a) for a in record.get("recipient") or []], size=size,
         text=record.get("text") or "", event_text=record.get("event_text") or "", mode=record.get("mode"),

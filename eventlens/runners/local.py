@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from ..cluster import cluster_store
+from ..errors import EventlensError
 from ..ingest.base import IngestOptions
 from ..ingest.sources import iter_articles
 from ..pipeline import process_batch
@@ -31,6 +33,8 @@ class RunSummary:
     failed: int = 0
     events: int = 0
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    clustered: int = 0  # event mentions placed in clusters at the end of the run
+    clusters: int = 0  # clusters in the store afterwards
 
 
 def _chunks(items: Iterable[Article | Reject], size: int,
@@ -110,7 +114,19 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
             store.record_rejects(rejects, summary.run_id)
         if progress:
             progress(summary)
+        _cluster(store, summary)
         store.finish_run(summary.run_id, {
             "read": summary.read, "written": summary.written, "skipped": summary.skipped,
-            "rejected": summary.rejected, "events": summary.events})
+            "rejected": summary.rejected, "events": summary.events, "clustered": summary.clustered})
     return summary
+
+
+def _cluster(store: Store, summary: RunSummary) -> None:
+    """Cluster what is not clustered yet (this run's events, and any a killed run left behind). A failure
+    here loses nothing: the events are stored and the next run clusters them."""
+    try:
+        done = cluster_store(store)
+    except EventlensError as e:
+        log.error("events stored but not clustered: %s", e.message)
+        return
+    summary.clustered, summary.clusters = done.mentions, done.clusters
