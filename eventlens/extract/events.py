@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
-from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor
+from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor, resolve_actors
 from ..resolve.counts import displacement_term, find_counts
 from ..resolve.eventplace import attach_event_place
 from ..resolve.time import resolve_time
@@ -23,11 +23,13 @@ from .modality import modality_of, specificity_of
 from .ontology import Ontology
 from .participants import participants, phrase_span
 from .relations import find_relations
+from .stance import apply_stance, obligations
 from .triggers import TriggerMatch, find_triggers
 
 log = logging.getLogger(__name__)
 
 _PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
+_GROUP_PRONOUNS = {"it", "its", "they", "them", "their"}
 _OTHER_PRONOUNS = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "who",
                    "which", "we", "us", "i", "me", "you", "one", "itself", "themselves"}
 # the counts that belong with each event type when the count is not inside a participant phrase
@@ -51,6 +53,7 @@ class DocContext:
     doc_actors: DocActors
     last_person: ActorEntity | None = None
     subject_person: ActorEntity | None = None
+    subject_group: ActorEntity | None = None  # the state or organisation the last sentence had as subject
     historical_frame: DateInfo | None = None  # an earlier sentence set the narrative in the past
     events: list[Event] = field(default_factory=list)
 
@@ -63,30 +66,46 @@ def _is_place(token: Token, places: list[Place]) -> bool:
     return any(p.start <= token.idx < p.end for p in places)
 
 
-def _entity_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> ActorEntity | None:
+def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[ActorEntity]:
     low = head.lower_
     if head.pos_ == "PRON" or low in _OTHER_PRONOUNS:
+        antecedent = None
         if low in _PERSON_PRONOUNS:
             antecedent = _antecedent(head, ctx)
-            if antecedent is not None:
-                return replace(antecedent, entity_text=head.text, start=head.idx,
-                               end=head.idx + len(head.text))
-        return None
+        elif low in _GROUP_PRONOUNS:
+            antecedent = _group_antecedent(head, ctx)
+        if antecedent is None:
+            return []
+        return [replace(antecedent, entity_text=head.text, start=head.idx, end=head.idx + len(head.text))]
+    span = phrase_span(head)
     if _is_place(head, ctx.places) and not head.ent_id_:
         # a place is never an actor; a country used as an agent is resolved by the actor knowledge
-        span = phrase_span(head)
         actor = resolve_actor(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
         if actor is not None and actor.kind == "state" and actor.actor_id:
-            return actor
-        return None
-    span = phrase_span(head)
-    actor = resolve_actor(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
-    if actor is not None:
-        return actor
+            return [actor]
+        return []
+    actors = resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+    if actors:
+        return actors
     if as_recipient and head.pos_ in ("NOUN", "PROPN") and not head.like_num:
         # a target that is not an actor ("hospitals, schools and houses"): kept with its words only
-        return ActorEntity(entity_text=span.text, start=span.start_char, end=span.end_char)
-    return None
+        return [ActorEntity(entity_text=span.text, start=span.start_char, end=span.end_char)]
+    return []
+
+
+def _is_group(actor: ActorEntity | None) -> bool:
+    return actor is not None and actor.kind not in (None, "person") and bool(actor.code or actor.country)
+
+
+def _group_antecedent(pronoun: Token, ctx: DocContext) -> ActorEntity | None:
+    """it/they/its/their: the nearest subject before it in the sentence that is a state or an
+    organisation ("Hungary has said it will support …"), else the group the last sentence had as subject."""
+    for subj in reversed([t for t in pronoun.sent if t.i < pronoun.i and t.dep_ in ("nsubj", "nsubjpass")
+                          and t.pos_ != "PRON"]):
+        actor = resolve_actor(phrase_span(subj), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+        if _is_group(actor):
+            return actor
+    return ctx.subject_group
 
 
 def _person_at(ent: Span, ctx: DocContext) -> ActorEntity | None:
@@ -117,6 +136,10 @@ def _update_person(sent: Span, ctx: DocContext) -> None:
         if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head.dep_ in ("ROOT", "conj", "ccomp"):
             ctx.subject_person = actor
     root_subj = [t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")]
+    if root_subj and root_subj[0].pos_ != "PRON":
+        actor = resolve_actor(phrase_span(root_subj[0]), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+        if _is_group(actor):
+            ctx.subject_group = actor
     if root_subj and root_subj[0].lower_ in ("he", "she"):
         antecedent = _antecedent(root_subj[0], ctx)
         if antecedent is not None:
@@ -204,6 +227,43 @@ def _localise(event: Event, ctx: DocContext) -> None:
                               actor_id=generic.id if generic and ent.kind == "civilians" else ent.actor_id)
 
 
+def _speakers(token: Token, ctx: DocContext) -> list[ActorEntity]:
+    """The actors of the speech verb whose complement holds the token ("a British minister reiterated
+    that …")."""
+    speech = ctx.ontology.words("speech_verbs") | {"reiterate", "insist", "demand", "urge", "stress"}
+    cur = token
+    for _ in range(6):
+        if cur.head is cur:
+            return []
+        below, cur = cur, cur.head
+        if cur.lemma_.lower() in speech and below.dep_ in ("ccomp", "parataxis", "xcomp"):
+            subj = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")]
+            return [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
+    return []
+
+
+def _demands(sent: Span, ctx: DocContext, triggered: set[int]) -> list[Event]:
+    """"X must/should do Y" said by someone, where Y is no event word: a REQUEST from the speaker to X."""
+    out = []
+    for verb in obligations(sent, {t.i for t in sent if t.idx in triggered}):
+        speakers = _speakers(verb, ctx)
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        targets = [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
+        if not speakers and not targets:
+            continue
+        timing = resolve_time(sent, verb, ctx.published)
+        modality = modality_of(verb, ctx.ontology)
+        out.append(Event(
+            id="", doc_id="", event="REQUEST", mode="demand", context=["political"], actor=speakers,
+            recipient=targets, event_loc=None, date_info=timing.date_info, size={},
+            modality="reported" if modality.attribution else "asserted", specificity="specific",
+            historical=timing.historical, attribution=modality.attribution, event_text=verb.text,
+            text=sent.text, start=sent.start_char, end=sent.end_char, trigger_start=verb.idx,
+            trigger_end=verb.idx + len(verb.text), cameo="10", acled=None,
+            confidence=0.4 + 0.15 * bool(speakers) + 0.1 * bool(targets)))
+    return out
+
+
 def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Relation]]:
     events: list[Event] = []
     doc = sent.doc
@@ -211,8 +271,8 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
     for found in find_triggers(sent, ctx.ontology):
         match = _refine(found, sent, ctx)
         parts = participants(match, ctx.ontology.words("light_verbs"))
-        actors = [a for h in parts.agents if (a := _entity_for(h, ctx, as_recipient=False))]
-        recipients = [a for h in parts.patients if (a := _entity_for(h, ctx, as_recipient=True))]
+        actors = [a for h in parts.agents for a in _entities_for(h, ctx, as_recipient=False)]
+        recipients = [a for h in parts.patients for a in _entities_for(h, ctx, as_recipient=True)]
         spans = [phrase_span(h) for h in parts.agents + parts.patients]
         size = _counts_for(match, sent, spans)
         # a country named inside an actor ("the US government", "Russia") is not where the event was
@@ -251,7 +311,9 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         )
         _localise(event, ctx)
         event.acled = acled_for(match.trigger, event)
+        event = apply_stance(event, match.token, ctx.ontology, _speakers(match.token, ctx))
         events.append(event)
+    events += _demands(sent, ctx, {e.trigger_start for e in events})
     relations = find_relations(sent, events, ctx)
     return events, relations
 

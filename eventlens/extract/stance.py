@@ -1,0 +1,91 @@
+"""Statements about action as PLOVER codes them: intent, obligation and conditional threat.
+
+PLOVER codes what a statement does, not only what it is about. "Portugal will support Turkey's bid" and
+"Norway is willing to send material" express an intent to cooperate: AGREE. "Libya must hand over the
+suspects", said by a minister, is a demand: REQUEST, from the speaker to Libya. "Nigeria will withdraw its
+force unless a ceasefire is arranged" is a conditional threat: THREATEN. A hostile act announced for the
+future without a condition keeps its type with modality ``future``, so users can still find planned
+attacks by type.
+
+Where it fails: intent stated across sentences, and irony; obligation without a speaker ("troops must
+leave") is coded with no actor.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Span, Token
+
+from ..records import ActorEntity, Event
+from .ontology import Ontology
+
+COOPERATIVE = {"SUPPORT", "COOPERATE", "AID", "CONSULT", "CONCEDE", "RETREAT", "AGREE"}
+HOSTILE = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "DISPLACE", "REJECT", "PROTEST"}
+OBLIGATION_AUX = {"must", "should", "ought"}
+OBLIGATION_VERBS = {"have", "need"}  # "have to", "need to"
+CONDITION_MARKS = {"unless", "if"}
+
+
+def _governors(token: Token, limit: int = 4) -> list[Token]:
+    out = []
+    cur = token
+    while cur.head is not cur and len(out) < limit and cur.dep_ in ("xcomp", "ccomp", "conj", "acl", "pcomp",
+                                                                      "pobj", "prep", "advcl"):
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _intent_governed(token: Token, ontology: Ontology) -> bool:
+    intent = ontology.words("intent_words")
+    return any(g.lemma_.lower() in intent or g.lower_ in intent for g in _governors(token))
+
+
+def _obliged(token: Token) -> bool:
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    if any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in verb.children):
+        return True
+    head = verb.head
+    return (verb.dep_ == "xcomp" and head.lemma_.lower() in OBLIGATION_VERBS
+            and any(c.lower_ == "to" for c in verb.children))
+
+
+def _conditional(token: Token) -> bool:
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    for v in (verb, *_governors(verb, 2)):
+        for child in v.children:
+            if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS
+                                             for m in child.children):
+                return True
+    return False
+
+
+def _speaker(event: Event) -> list[ActorEntity]:
+    if event.attribution and event.attribution.source:
+        return [ActorEntity(entity_text=event.attribution.source)]
+    return []
+
+
+def apply_stance(event: Event, token: Token, ontology: Ontology,
+                 speakers: list[ActorEntity] | None = None) -> Event:
+    """Recode one event by what its statement does; returns the event unchanged if nothing applies."""
+    if event.modality in ("negated", "counterfactual"):
+        return event
+    said = "reported" if event.attribution else "asserted"
+    if _obliged(token) and event.event not in ("REQUEST",):
+        return replace(event, event="REQUEST", mode="demand", cameo="10", acled=None,
+                       actor=speakers or _speaker(event), recipient=event.actor or event.recipient,
+                       modality=said, specificity="specific")
+    if event.event in COOPERATIVE and event.event != "AGREE" and (
+            event.modality == "future" or _intent_governed(token, ontology)):
+        return replace(event, event="AGREE", cameo="03", acled=None, modality=said)
+    if event.event in HOSTILE and event.modality in ("future", "hypothetical") and _conditional(token):
+        return replace(event, event="THREATEN", cameo="13", acled=None, modality=said)
+    return event
+
+
+def obligations(sent: Span, triggered: set[int]) -> list[Token]:
+    """Verbs under "must/should/have to" that no trigger covers: demands with no event word
+    ("the rebels must reach an agreement")."""
+    return [t for t in sent if t.pos_ == "VERB" and t.i not in triggered and _obliged(t)
+            and t.dep_ in ("ccomp", "ROOT", "conj", "xcomp")]
