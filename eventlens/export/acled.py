@@ -2,10 +2,10 @@
 
 ACLED codes one row per real event, so the rows come from clusters, not mentions. Only what ACLED would
 code is written: clusters with an ACLED event type, specific (not an aggregate or a habit), asserted or
-reported (not negated, hypothetical, counterfactual or future) and dated. ``fatalities`` follows ACLED's
-conservative rule (the lowest credible figure across reports); ``notes`` quote the evidence sentence of
-the first report. Columns eventlens cannot fill (admin2, admin3, source_scale) are left empty rather
-than guessed.
+reported (not negated, hypothetical, counterfactual or future), dated, and placed at least in a country.
+``fatalities`` follows ACLED's conservative rule (the lowest credible figure across reports); ``notes``
+quote the evidence sentence of the first report. Columns eventlens cannot fill (admin2, admin3,
+source_scale) are left empty rather than guessed.
 """
 from __future__ import annotations
 
@@ -87,8 +87,10 @@ def _name(actor: dict[str, Any]) -> str:
 def codable(record: dict[str, Any]) -> bool:
     """Whether ACLED would code this cluster as an event (see the module docstring)."""
     acled = record.get("acled") or {}
+    located = bool((record.get("event_loc") or {}).get("country"))
     return bool(acled.get("event_type")) and record.get("specificity") == "specific" \
-        and record.get("modality") in _FACTUAL and bool(record.get("date") or record.get("date_info"))
+        and record.get("modality") in _FACTUAL and bool(record.get("date") or record.get("date_info")) \
+        and located
 
 
 def acled_row(record: dict[str, Any], updated: dt.datetime | None = None) -> dict[str, Any]:
@@ -100,7 +102,9 @@ def acled_row(record: dict[str, Any], updated: dt.datetime | None = None) -> dic
     loc = record.get("event_loc") or {}
     iso3 = loc.get("country")
     country = _countries().get(iso3 or "")
-    actors, targets = record.get("actor") or [], record.get("recipient") or []
+    # ACLED lists actors only: the words a parse took for a target ("a market") are not one.
+    actors = [a for a in record.get("actor") or [] if a.get("name") or a.get("kind")]
+    targets = [a for a in record.get("recipient") or [] if a.get("name") or a.get("kind")]
     inter1, inter2 = inter_code(actors), inter_code(targets)
     killed = (record.get("size") or {}).get("killed") or {}
     summaries = "; ".join(v["summary"] for v in (record.get("size") or {}).values())
@@ -157,5 +161,5 @@ def write_acled(store: Store, out: TextIO, flt: EventFilter | None = None) -> in
         writer.writerow(acled_row(record, updated))
         n += 1
     log.info("acled: %d rows; %d clusters ACLED would not code (no ACLED type, not specific, not "
-             "asserted or undated)", n, skipped)
+             "asserted, undated or unplaced)", n, skipped)
     return n

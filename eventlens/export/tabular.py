@@ -130,7 +130,7 @@ def write_parquet(store: Store, directory: str | os.PathLike[str], flt: EventFil
     try:
         part.mkdir(parents=False)
         for table, (sql, params) in _table_queries(store, flt).items():
-            arrow = store.cursor().execute(sql, params).fetch_arrow_table()
+            arrow = store.cursor().sql(sql, params=params).to_arrow_table()
             pq.write_table(arrow, part / f"{table}.parquet")
             if table == "events":
                 n = arrow.num_rows
@@ -142,5 +142,8 @@ def write_parquet(store: Store, directory: str | os.PathLike[str], flt: EventFil
             shutil.rmtree(part)
         raise ExportError("E041", f"cannot write {target}: {e.strerror or e}; check the directory exists "
                                   "and is writable") from e
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
     log.info("exported %d tables (%d events) to %s", len(list(target.glob("*.parquet"))), n, target)
     return n
