@@ -9,7 +9,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="eventlens: dated news articles to a source-linked record of armed conflict.")
 
 # Each module registers its commands on `app` when imported.
-_COMMAND_MODULES = ("run", "export", "stats", "eval")
+_COMMAND_MODULES = ("run", "export", "stats", "eval", "serve")
 
 
 def main() -> None:
