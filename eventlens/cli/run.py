@@ -34,6 +34,10 @@ def run_cli(
     config: Path = typer.Option(None, "--config", help="A JSON settings file."),  # noqa: B008
     export: Path = typer.Option(None, "--export", help="Also write the PLOVER JSONL export here."),  # noqa: B008
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary."),
+    engine: str = typer.Option("local", "--engine", help="local (processes, a DuckDB file) or spark."),
+    out: Path = typer.Option(None, "--out", help="Spark: the Parquet store directory to write."),  # noqa: B008
+    master: str = typer.Option(None, "--master", help="Spark master URL (default: spark-submit's or "
+                                                      "local[*])."),
 ) -> None:
     """Ingest INPUTs into the store, extract and resolve events, and print a summary."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -45,7 +49,16 @@ def run_cli(
         settings = Settings.load(config, workers=workers, batch_size=batch_size, model=model)
         options = IngestOptions.from_settings(settings, date=published, text_col=text_col,
                                               date_col=date_col, source=source, fmt=fmt)
-        if quiet:
+        if engine not in ("local", "spark"):
+            fail(f"--engine {engine!r} is not known; use local or spark")
+        if engine == "spark":
+            if out is None:
+                fail("--engine spark writes a Parquet directory: give it with --out DIR")
+            from ..runners.spark import run_spark
+
+            summary = run_spark(inputs, out=str(out), settings=settings, options=options, master=master)
+            db = out
+        elif quiet:
             summary = run(inputs, db=str(db), settings=settings, options=options)
         else:
             with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),

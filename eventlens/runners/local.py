@@ -52,6 +52,13 @@ def _chunks(items: Iterable[Article | Reject], size: int,
         yield chunk
 
 
+def _worker_init(settings: Settings) -> None:
+    """Load the pipeline when the worker starts, so all workers load at once rather than on first use."""
+    from ..nlp.pipeline import load_pipeline
+
+    load_pipeline(settings)
+
+
 def _worker_process(articles: list[Article], settings: Settings) -> list[ArticleResult]:
     return process_batch(articles, settings)
 
@@ -93,14 +100,18 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
             if progress:
                 progress(summary)
 
-        chunk_size = max(settings.batch_size * 4, 32)
+        # One process: big chunks (fewer store lookups). A pool: one nlp.pipe batch per task, so the
+        # work spreads evenly over the workers even on a small input, and at most workers * 2 + 1
+        # chunks are in flight: memory stays bounded on a stream of any length.
+        chunk_size = max(settings.batch_size * 4, 32) if settings.workers <= 1 else settings.batch_size
         chunks = _chunks(iter_articles(inputs, options), chunk_size, on_reject)
         if settings.workers <= 1:
             for chunk in chunks:
                 fresh = todo(chunk)
                 store_results(process_batch(fresh, settings) if fresh else [])
         else:
-            with ProcessPoolExecutor(max_workers=settings.workers) as pool:
+            with ProcessPoolExecutor(max_workers=settings.workers, initializer=_worker_init,
+                                     initargs=(settings,)) as pool:
                 pending = []
                 for chunk in chunks:
                     fresh = todo(chunk)
