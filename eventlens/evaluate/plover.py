@@ -136,6 +136,10 @@ def score(items: list[PloverGold], predictions: list[Prediction]) -> Report:
             if not gold_values:
                 continue
             predicted = predicted_actors[0].get(key) if predicted_actors else None
+            if key == "country" and predicted is None and predicted_actors:
+                # CAMEO puts IGO/NGO where a country code would be: "IGOUNO" for the UN
+                code = predicted_actors[0].get("code") or ""
+                predicted = code[:3] if code[:3] in ("IGO", "NGO", "MNC") else None
             ok = predicted in gold_values
             tally.mark(name, ok)
             if not ok:

@@ -87,6 +87,11 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     actors = resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
     if actors:
         return actors
+    # "Turkey's efforts", "the government's plan": the possessor is the actor the words are about
+    for poss in (c for c in head.children if c.dep_ == "poss" and c.pos_ != "PRON"):
+        owner = resolve_actors(phrase_span(poss), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+        if owner:
+            return owner
     if as_recipient and head.pos_ in ("NOUN", "PROPN") and not head.like_num:
         # a target that is not an actor ("hospitals, schools and houses"): kept with its words only
         return [ActorEntity(entity_text=span.text, start=span.start_char, end=span.end_char)]

@@ -88,6 +88,9 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
         return []
     if verb.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
         return _subject_of(head, seen + 1)
+    if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ in ("acomp", "amod", "xcomp"):
+        # "Norway is willing to send", "France is ready to contribute": the subject of the copula
+        return _subject_of(head.head, seen + 1) if head.head is not head else []
     if verb.dep_ in ("xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         # object control: "ordered the army to shoot", "mobilised Hezbollah to invade"
         objs = _children(head, _OBJ)
@@ -136,6 +139,10 @@ def verb_participants(verb: Token) -> Participants:
     else:
         parts.agents = _subject_of(verb)
         parts.patients = _children(verb, _OBJ)
+        # the receiver of a transfer ("hand over to Great Britain", "aid for Romania") comes first
+        receivers = [p for prep in _children(verb, ("prep",)) if prep.lower_ in ("to", "for")
+                     for p in _pobj(prep) if p.pos_ in ("PROPN",) or p.ent_type_ in ("GPE", "ORG", "NORP")]
+        parts.patients = receivers + parts.patients
         if verb.dep_ == "amod" and not parts.patients:  # "displaced persons"
             parts.patients = [verb.head]
             parts.agents = []

@@ -79,9 +79,22 @@ def apply_stance(event: Event, token: Token, ontology: Ontology,
     if event.event in COOPERATIVE and event.event != "AGREE" and (
             event.modality == "future" or _intent_governed(token, ontology)):
         return replace(event, event="AGREE", cameo="03", acled=None, modality=said)
-    if event.event in HOSTILE and event.modality in ("future", "hypothetical") and _conditional(token):
-        return replace(event, event="THREATEN", cameo="13", acled=None, modality=said)
+    if event.event in HOSTILE and event.modality in ("future", "hypothetical") and (
+            _conditional(token) or _same_actor(speakers or [], event.actor)):
+        # a hostile act announced by its own actor, or made conditional, is a threat
+        return replace(event, event="THREATEN", cameo="13", acled=None, modality=said,
+                       mode=(event.mode or event.event.lower()))
     return event
+
+
+def _same_actor(speakers: list[ActorEntity], actors: list[ActorEntity]) -> bool:
+    for a in speakers:
+        for b in actors:
+            if a.actor_id and a.actor_id == b.actor_id:
+                return True
+            if a.country and a.country == b.country and a.sector == b.sector:
+                return True
+    return False
 
 
 def obligations(sent: Span, triggered: set[int]) -> list[Token]:
