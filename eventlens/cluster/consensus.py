@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from ..records import ActorEntity
+from ..records import ActorEntity, Count
 from .compare import load_rules
 from .core import Cluster
 from .mentions import Mention
@@ -75,6 +75,7 @@ def _size(members: list[Mention]) -> dict[str, Any]:
     categories = sorted({c for m in members for c in m.size})
     for category in categories:
         figures = []
+        counted: list[Count] = []
         seen: set[tuple[str, int | None, int | None, str]] = set()
         for m in members:
             c = m.size.get(category)
@@ -82,11 +83,11 @@ def _size(members: list[Mention]) -> dict[str, Any]:
             if c is None or (m.doc_id, c.low, c.high, c.text) in seen:
                 continue
             seen.add((m.doc_id, c.low, c.high, c.text))
+            counted.append(c)
             figures.append({"low": c.low, "high": c.high, "qualifier": c.qualifier, "text": c.text,
                             "event_id": m.id, "doc_id": m.doc_id, "source": m.source})
-        lows = [f["low"] for f in figures if f["low"] is not None]
-        tops = [f["high"] if f["high"] is not None else f["low"] for f in figures]
-        tops = [t for t in tops if t is not None]
+        lows = [c.low for c in counted if c.low is not None]
+        tops = [t for t in (c.high if c.high is not None else c.low for c in counted) if t is not None]
         low, high = (min(lows) if lows else None), (max(tops) if tops else None)
         n_sources = len({_source_key(m) for m in members if category in m.size})
         spread = _spread(low, high)
@@ -98,16 +99,16 @@ def _size(members: list[Mention]) -> dict[str, Any]:
 
 
 def _dates(members: list[Mention]) -> dict[str, Any]:
-    dated = [m for m in members if m.earliest and m.latest]
-    if not dated:
+    ranges = [(m.earliest, m.latest, m) for m in members if m.earliest is not None and m.latest is not None]
+    if not ranges:
         return {"date": None, "date_info": None}
-    earliest = max(m.earliest for m in dated)  # type: ignore[type-var]
-    latest = min(m.latest for m in dated)  # type: ignore[type-var]
+    earliest = max(lo for lo, _, _ in ranges)
+    latest = min(hi for _, hi, _ in ranges)
     agree = earliest <= latest
     if not agree:
-        earliest = min(m.earliest for m in dated)  # type: ignore[type-var]
-        latest = max(m.latest for m in dated)  # type: ignore[type-var]
-    sharpest = min(dated, key=lambda m: ((m.latest - m.earliest).days, m.id))  # type: ignore[operator]
+        earliest = min(lo for lo, _, _ in ranges)
+        latest = max(hi for _, hi, _ in ranges)
+    sharpest = min(ranges, key=lambda r: ((r[1] - r[0]).days, r[2].id))[2]
     precision = "day" if earliest == latest else sharpest.precision
     date = sharpest.date if sharpest.date and earliest <= sharpest.date <= latest else None
     if date is None and earliest == latest:

@@ -38,7 +38,7 @@ _FACTUAL = {"asserted", "reported", "alleged"}
 def _conventions() -> dict[str, Any]:
     try:
         text = resources.files("eventlens.knowledge").joinpath("acled_export.json").read_text("utf-8")
-        return json.loads(text)  # type: ignore[no-any-return]
+        return json.loads(text)
     except (OSError, ValueError) as e:
         raise KnowledgeError("E029", f"cannot read the ACLED conventions ({e}); reinstall eventlens") from e
 

@@ -59,7 +59,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if len(parts) != 4:
         raise ExportError("E047", f"bbox {text!r} has {len(parts)} numbers; "
                                   "write min_lon,min_lat,max_lon,max_lat")
-    return parts  # type: ignore[return-value]
+    return parts
 
 
 @dataclass(frozen=True)
