@@ -1,15 +1,19 @@
 """The read-only JSON API over a store, and the web page that is its client.
 
-The store is opened read-only for each request and closed after it, so a writer in another process is
-kept out only while a request runs (DuckDB lets one process write a file, or many read it). A request
+The store is opened read-only while requests come and closed soon after the last one (``SharedReader``),
+so a writer in another process is kept out only while the API is in use (DuckDB lets one process write
+a file, or many read it). A request
 that meets a writer gets a 503 with a message, never a stack trace. Every error is JSON:
 ``{"error": {"code", "message", "details"}}``.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,16 +71,80 @@ class NotFound(ApiError):
         super().__init__(404, ERR_NOT_FOUND, f"no {what} {key!r} in this store; list them at /api/{what}s")
 
 
-def create_app(db: str | Path) -> FastAPI:
-    """The API and page for the store at ``db`` (checked now, so a wrong path fails at start)."""
+class SharedReader:
+    """One read-only connection shared by the requests in flight, closed ``linger`` seconds after the
+    last of them.
+
+    Opening a DuckDB file costs tens of milliseconds, too much per request for a page that asks a dozen
+    at once; holding it open for good would lock out the writer (``eventlens run``) for as long as the
+    server runs. So a writer in another process waits at most ``linger`` seconds after the last request.
+    Every read uses a cursor of its own, so concurrent requests share the connection safely.
+    """
+
+    def __init__(self, path: str, linger: float = 2.0) -> None:
+        self.path = path
+        self.linger = linger
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._users = 0
+        self._last = 0.0
+
+    @contextlib.contextmanager
+    def use(self) -> Iterator[Store]:
+        with self._lock:
+            if self._store is None:
+                self._store = Store.open(self.path, read_only=True)
+            self._users += 1
+            store = self._store
+        try:
+            yield store
+        finally:
+            with self._lock:
+                self._users -= 1
+                self._last = time.monotonic()
+                idle = self._users == 0
+            if idle:
+                if self.linger <= 0:
+                    self._close_if_idle()
+                else:
+                    timer = threading.Timer(self.linger, self._close_if_idle)
+                    timer.daemon = True
+                    timer.start()
+
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            quiet = time.monotonic() - self._last >= self.linger * 0.99
+            if self._store is not None and self._users == 0 and quiet:
+                self._store.close()
+                self._store = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def create_app(db: str | Path, *, linger: float = 2.0) -> FastAPI:
+    """The API and page for the store at ``db`` (checked now, so a wrong path fails at start).
+
+    ``linger``: seconds the read connection stays open after the last request (see ``SharedReader``).
+    """
     db_path = str(db)
     with Store.open(db_path, read_only=True):
         pass
-    app = FastAPI(title="eventlens", version="1", docs_url=None, redoc_url=None,
+    reader = SharedReader(db_path, linger)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        reader.close()
+
+    app = FastAPI(title="eventlens", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Read-only access to an eventlens store: event records with their evidence, "
                               "clusters, articles with the spans of every record, actors, the actor "
                               "network, timelines and stats.")
-    app.state.db_path = db_path
+    app.state.reader = reader
     _install_errors(app)
     app.include_router(router)
     _install_page(app)
@@ -84,15 +152,17 @@ def create_app(db: str | Path) -> FastAPI:
 
 
 def get_store(request: Request) -> Iterator[Store]:
-    """A read-only connection for one request, closed after it so that a writer waits the least."""
+    """The shared read-only store for one request."""
+    reader: SharedReader = request.app.state.reader
     try:
-        store = Store.open(request.app.state.db_path, read_only=True)
+        ctx = reader.use()
+        store = ctx.__enter__()
     except StoreError as e:
         raise _StoreUnavailable(e) from e
     try:
         yield store
     finally:
-        store.close()
+        ctx.__exit__(None, None, None)
 
 
 class _StoreUnavailable(Exception):

@@ -134,9 +134,10 @@ function drawMap(items) {
 
 function toItem(kind, raw) {
   if (kind === "cluster") {
-    return { kind, id: raw.id, type: raw.event, lat: raw.lat, lon: raw.lon, place: raw.place, size: raw.mentions,
-      date: raw.date_from === raw.date_to ? raw.date_from : `${raw.date_from || "?"} – ${raw.date_to || "?"}`,
-      snippet: `${raw.mentions} mention(s) in ${raw.articles} article(s)`, raw };
+    const loc = raw.event_loc || {};
+    return { kind, id: raw.cluster_id, type: raw.event, lat: loc.lat, lon: loc.lon, place: loc.name,
+      size: raw.n_mentions, date: raw.date,
+      snippet: `${raw.n_mentions} mention(s), ${raw.n_sources} source(s): ${raw.text || ""}`, raw };
   }
   const loc = raw.event_loc || {};
   return { kind, id: raw.id, type: raw.event, lat: loc.lat, lon: loc.lon, place: loc.name || loc.entity_text,
@@ -267,7 +268,7 @@ async function select(item) {
     clear(members);
     if (item.kind === "cluster") {
       const cluster = await api(`/api/clusters/${encodeURIComponent(item.id)}`);
-      members.append(el("span", { class: "muted" }, `cluster of ${cluster.mentions} mention(s): `));
+      members.append(el("span", { class: "muted" }, `cluster of ${cluster.events.length} mention(s): `));
       for (const event of cluster.events) {
         const button = el("button", { type: "button" }, `${event.event} ${event.date || ""} ${event.doc_id.slice(0, 12)}`);
         button.addEventListener("click", () => showEvent(event.id).catch(showError));
