@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ..errors import EventlensError
-from ..evaluate.core import SETS, default_gold_dir, evaluate_many
+from ..evaluate.core import SETS, default_gold_dir, evaluate, set_names
 from ..evaluate.report import Report
 from ..settings import Settings
 from . import app
@@ -45,14 +45,16 @@ def eval_cli(
                 task = bar.add_task(f"eval {name}", total=None)
                 return lambda done, total: bar.update(task, completed=done, total=total)
 
-            reports = evaluate_many(set_name, gold_dir, settings, limit=limit, progress_for=progress_for)
+            reports = []
+            for name in set_names(set_name):  # one at a time, so each table shows as soon as it is ready
+                report = evaluate(name, gold_dir, settings, limit=limit, progress=progress_for(name))
+                reports.append(report)
+                console.print(_table(report))
+                if errors:
+                    _show_misses(console, report, errors)
     except EventlensError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(code=2) from e
-    for report in reports:
-        console.print(_table(report))
-        if errors:
-            _show_misses(console, report, errors)
     if out:
         payload = {"gold": str(gold_dir), "reports": [r.to_dict(errors=errors or None) for r in reports]}
         out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
