@@ -87,6 +87,10 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     actors = resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
     if actors:
         return actors
+    # "the Turkish and Greek sides": nationality adjectives on a head the knowledge does not know
+    demonyms = _demonym_states(span, ctx)
+    if demonyms:
+        return demonyms
     # "Turkey's efforts", "the government's plan": the possessor is the actor the words are about
     for poss in (c for c in head.children if c.dep_ == "poss" and c.pos_ != "PRON"):
         owner = resolve_actors(phrase_span(poss), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
@@ -96,6 +100,25 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
         # a target that is not an actor ("hospitals, schools and houses"): kept with its words only
         return [ActorEntity(entity_text=span.text, start=span.start_char, end=span.end_char)]
     return []
+
+
+def _demonym_states(span: Span, ctx: DocContext) -> list[ActorEntity]:
+    """Nationality adjectives on a head that stands for people acting for a state ("sides",
+    "negotiators", "warships"); not on places or things ("the Bosnian town")."""
+    if span.root.lemma_.lower() not in ctx.ontology.words("group_heads") and (
+            span.root.lower_ not in ctx.ontology.words("group_heads")):
+        return []
+    out = []
+    for tok in span:
+        if tok.dep_ not in ("amod", "compound", "conj") or tok.i >= span.root.i:
+            continue
+        hit = ctx.knowledge.country_word(tok.text)
+        if hit is None:
+            continue
+        actor = ctx.knowledge.country_actor(hit[0], None)
+        if actor is not None:
+            out.append(actor.entity(tok.text, tok.idx, tok.idx + len(tok.text)))
+    return out
 
 
 def _is_group(actor: ActorEntity | None) -> bool:

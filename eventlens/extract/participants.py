@@ -25,6 +25,9 @@ _AGENT_PREPS_NOUN = {"by"}
 _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
                "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain"}
 _RELATIVE = {"who", "which", "that", "whom"}
+_TRAVEL_VERBS = {"arrive", "come", "go", "travel", "fly", "head", "be", "return", "leave", "embark", "set"}
+# "Vietnam is committed to …", "Syria is prepared to …": passive in form, the subject acts
+_STATIVE_PASSIVES = {"commit", "prepare", "determine", "dedicate", "resolve", "oblige", "bind"}
 # Span building: keep these dependents of a participant head, drop the rest (clauses, appositions, places)
 _KEEP_DEPS = {"det", "amod", "compound", "nummod", "quantmod", "poss", "case", "nmod", "advmod", "predet",
               "preconj", "npadvmod", "punct", "prep", "pobj", "cc", "conj", "appos", "acl", "relcl", "neg",
@@ -123,7 +126,11 @@ def _companions(prep: Token) -> list[Token]:
 
 def verb_participants(verb: Token) -> Participants:
     parts = Participants()
-    passive = _is_passive(verb)
+    passive = _is_passive(verb) and not (
+        verb.lemma_.lower() in _STATIVE_PASSIVES and not _children(verb, ("agent",)))
+    if not passive and verb.lemma_.lower() in _STATIVE_PASSIVES:
+        parts.agents = _expand(_children(verb, ("nsubjpass", "nsubj")) or _subject_of(verb))
+        return parts
     if passive:
         parts.agents = [p for a in _children(verb, ("agent",)) for p in _pobj(a)]
         patients = _children(verb, ("nsubjpass",))
@@ -187,6 +194,9 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
         agents = _subject_of(top.head)
         patients += [p for prep in _children(top.head, ("prep",))
                      if prep.lower_ in _PATIENT_PREPS_VERB for p in _pobj(prep)]
+    if not agents and top.dep_ == "pobj" and top.head.lower_ in ("on", "for") and (
+            top.head.head.lemma_.lower() in _TRAVEL_VERBS):
+        agents = _subject_of(top.head.head)  # "arrived in Amman on a visit"
     if not agents and top.dep_ == "nsubjpass":  # "strikes were conducted by coalition forces"
         agents = [p for a in _children(top.head, ("agent",)) for p in _pobj(a)]
     parts.agents = _expand(agents)

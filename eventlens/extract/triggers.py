@@ -128,7 +128,8 @@ def _propn_is_event(token: Token) -> bool:
 
 def _has_nominal_event(verb: Token, ontology: Ontology) -> bool:
     for child in verb.children:
-        if child.dep_ in ("dobj", "attr", "nsubjpass") and ontology.candidates(_lemma(child)):
+        if child.dep_ in ("dobj", "attr", "nsubjpass") and any(
+                "N" in t.pos for t in ontology.candidates(_lemma(child)) + ontology.candidates(child.lower_)):
             return True
     return False
 
