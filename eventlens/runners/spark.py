@@ -6,11 +6,11 @@
 
 The driver streams the inputs through the ordinary readers (so deduplication, rejects and content ids
 are those of a local run), skips articles already in ``DIR`` and stages the rest as Parquet under
-``DIR/_staging/<run id>``. Spark reads the staging files, repartitions them, and ``mapInPandas`` runs
-``process_batch`` in each partition; each task writes its rows with ``ParquetSink`` (the store's own
-writer into an in-memory DuckDB, copied to part files), and returns only counts to the driver. So no
-record travels through the driver, and ``DIR`` reads like a DuckDB store (``Store.open(DIR,
-read_only=True)``, ``eventlens export --db DIR``, ``eventlens stats --db DIR``).
+``DIR/_staging/<run id>``. Spark reads the staging files, repartitions them, and each task
+(``mapPartitionsWithIndex``) runs ``process_batch`` over its partition and writes its rows with
+``ParquetSink`` (the store's own writer into an in-memory DuckDB, copied to part files), returning only
+counts to the driver. So no record travels through the driver, and ``DIR`` reads like a DuckDB store
+(``Store.open(DIR, read_only=True)``, ``eventlens export --db DIR``, ``eventlens stats --db DIR``).
 
 Executors must be able to import eventlens and load the spaCy model: in local mode they are child
 processes of this Python; on a cluster, install the package on the nodes (or ship it with
@@ -38,14 +38,12 @@ from eventlens.store.db import Store
 from eventlens.store.parquet import is_parquet_store, prepare_dir, table_dir
 
 if TYPE_CHECKING:
-    import pandas as pd
     from pyspark.sql import SparkSession
 
 log = logging.getLogger(__name__)
 
 STAGING = "_staging"
 _STAGE_ROWS = 256  # articles per staged row group: bounds the driver's memory while ingesting
-_RESULT_SCHEMA = "partition INT, articles LONG, written LONG, failed LONG, events LONG"
 
 
 def _spark_session(master: str | None) -> tuple[SparkSession, bool]:
@@ -66,8 +64,7 @@ def _spark_session(master: str | None) -> tuple[SparkSession, bool]:
     builder = SparkSession.builder.appName("eventlens")
     if master:
         builder = builder.master(master)
-    builder = (builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(_STAGE_ROWS))
-               .config("spark.ui.enabled", "false")
+    builder = (builder.config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "8"))
     return builder.getOrCreate(), True
 
@@ -128,44 +125,36 @@ def _stage(inputs: Sequence[str], options: IngestOptions, root: Path, staging: P
     return staged
 
 
-def _none(value: Any) -> Any:
-    """pandas gives NaN (or NaT) for a missing string or date; records want None."""
-    import pandas as pd
-
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
-
-def _articles(frame: pd.DataFrame) -> list[Article]:
-    return [Article(id=row["id"], text=row["text"], published=_none(row["published"]),
-                    title=_none(row["title"]), source=_none(row["source"]), url=_none(row["url"]),
-                    lang=_none(row["lang"]) or "en", origin=_none(row["origin"]))
-            for row in frame.to_dict("records")]
+def _article(row: Any) -> Article:
+    return Article(id=row["id"], text=row["text"], published=row["published"], title=row["title"],
+                   source=row["source"], url=row["url"], lang=row["lang"] or "en", origin=row["origin"])
 
 
 def _partition_task(root: str, run_id: str, settings: Settings,
-                    ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
-    """The function ``mapInPandas`` runs in each task: process the partition, write its part files."""
+                    ) -> Callable[[int, Iterator[Any]], Iterator[tuple[int, int, int, int, int]]]:
+    """The function each Spark task runs on its partition: process it, write its part files, and
+    return only counts. Plain rows (``mapPartitionsWithIndex``), not pandas: nothing here needs a
+    DataFrame library, and PySpark's pandas bridge lags behind pandas releases."""
 
-    def task(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        import pandas as pd
-        from pyspark import TaskContext
-
+    def task(partition: int, rows: Iterator[Any]) -> Iterator[tuple[int, int, int, int, int]]:
         from eventlens.pipeline import process_batch
 
-        context = TaskContext.get()
-        partition = context.partitionId() if context is not None else 0
         chunk_size = max(settings.batch_size * 4, 32)
         articles = 0
+        chunk: list[Article] = []
         # Part names depend only on the run and the partition: a retried task overwrites its files.
         with ParquetSink(root, f"part-{run_id}-{partition:05d}", run_id=run_id) as sink:
-            for frame in frames:
-                batch = _articles(frame)
-                for start in range(0, len(batch), chunk_size):
-                    sink.write(process_batch(batch[start:start + chunk_size], settings))
-                articles += len(batch)
+            for row in rows:
+                chunk.append(_article(row))
+                if len(chunk) >= chunk_size:
+                    sink.write(process_batch(chunk, settings))
+                    articles += len(chunk)
+                    chunk = []
+            if chunk:
+                sink.write(process_batch(chunk, settings))
+                articles += len(chunk)
         done = sink.summary
-        yield pd.DataFrame({"partition": [partition], "articles": [articles], "written": [done.written],
-                            "failed": [done.failed], "events": [done.events]})
+        yield (partition, articles, done.written, done.failed, done.events)
 
     return task
 
@@ -196,10 +185,11 @@ def run_spark(inputs: Sequence[str], *, out: str, settings: Settings | None = No
             n = partitions or max(1, min(cores * 4, -(-staged // 16)))
             frame = spark.read.parquet(str(staging)).repartition(n)
             task = _partition_task(str(root), summary.run_id, settings)
-            for row in frame.mapInPandas(task, schema=_RESULT_SCHEMA).collect():
-                summary.written += int(row["written"])
-                summary.failed += int(row["failed"])
-                summary.events += int(row["events"])
+            for _partition, _articles, written, failed, events in (
+                    frame.rdd.mapPartitionsWithIndex(task).collect()):
+                summary.written += written
+                summary.failed += failed
+                summary.events += events
             summary.rejected += summary.failed
             if summary.failed:
                 summary.reject_reasons["E009"] = summary.reject_reasons.get("E009", 0) + summary.failed
