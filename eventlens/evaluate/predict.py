@@ -9,10 +9,13 @@ hand-built function in unit tests.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
+import itertools
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,6 +107,7 @@ def pipeline_predictor(settings: Settings, *, progress: Progress | None = None) 
     """A predictor that runs ``eventlens.pipeline.process_batch`` over the texts in chunks.
 
     Identical texts are processed once (gold sets repeat a sentence for each of its annotations).
+    With ``settings.workers > 1`` the chunks go to a pool of processes, each loading the pipeline once.
     """
 
     def predict(items: Sequence[GoldText]) -> list[Prediction]:
@@ -114,14 +118,22 @@ def pipeline_predictor(settings: Settings, *, progress: Progress | None = None) 
             if art_id not in unique:
                 unique[art_id] = Article(id=art_id, text=item.text, published=item.published)
         articles = list(unique.values())
+        chunks = [articles[begin:begin + CHUNK] for begin in range(0, len(articles), CHUNK)]
         by_id: dict[str, Prediction] = {}
-        for begin in range(0, len(articles), CHUNK):
-            chunk = articles[begin:begin + CHUNK]
-            for article, result in zip(chunk, process_batch(chunk, settings), strict=True):
-                by_id[article.id] = export_result(result)
-            if progress is not None:
-                progress(min(begin + CHUNK, len(articles)), len(articles))
-            log.debug("evaluated %d/%d texts", min(begin + CHUNK, len(articles)), len(articles))
+        done = 0
+        with contextlib.ExitStack() as stack:
+            if settings.workers > 1 and len(chunks) > 1:
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=settings.workers))
+                batches = pool.map(process_batch, chunks, itertools.repeat(settings))
+            else:
+                batches = (process_batch(chunk, settings) for chunk in chunks)
+            for chunk, results in zip(chunks, batches, strict=True):
+                for article, result in zip(chunk, results, strict=True):
+                    by_id[article.id] = export_result(result)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(articles))
+                log.debug("evaluated %d/%d texts", done, len(articles))
         return [by_id.get(stable_id("art", item.text)) or empty_prediction(item.text) for item in items]
 
     return predict
