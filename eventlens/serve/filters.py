@@ -37,9 +37,9 @@ def events(store: Store, flt: EventFilter) -> dict[str, Any]:
 
 
 def clusters(store: Store, flt: EventFilter) -> dict[str, Any]:
-    """A page of cluster records. ``clustered`` is False when the store has not been clustered (the
-    page then maps events instead)."""
-    clustered = query.has_clusters(store)
+    """A page of cluster records. ``clustered`` is False when the store holds no clusters (not
+    clustered yet): the page then maps events instead."""
+    clustered = query.has_clusters(store) and query.count_clusters(store) > 0
     items = list(query.iter_clusters(store, flt)) if clustered else []
     return _page(flt, query.count_clusters(store, flt), items, clustered=clustered)
 

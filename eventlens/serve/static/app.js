@@ -341,7 +341,7 @@ function layout(nodes, edges, w, h) {
     return { x: w / 2 + (w / 3) * Math.cos(a), y: h / 2 + (h / 3) * Math.sin(a) };
   });
   const links = edges.map((e) => [index.get(e.source), index.get(e.target)]).filter(([a, b]) => a !== undefined && b !== undefined);
-  const k = Math.sqrt((w * h) / Math.max(1, nodes.length)) * 0.6;
+  const k = Math.sqrt((w * h) / Math.max(1, nodes.length)) * 0.35;
   for (let iter = 0; iter < 300; iter++) {
     const disp = pos.map(() => ({ x: 0, y: 0 }));
     for (let i = 0; i < pos.length; i++) {
@@ -353,16 +353,24 @@ function layout(nodes, edges, w, h) {
       }
     }
     for (const [a, b] of links) {
-      const dx = pos[a].x - pos[b].x, dy = pos[a].y - pos[b].y, d = Math.max(1, Math.hypot(dx, dy)), f = d / k;
-      disp[a].x -= dx * f / d * 8; disp[a].y -= dy * f / d * 8; disp[b].x += dx * f / d * 8; disp[b].y += dy * f / d * 8;
+      const dx = pos[a].x - pos[b].x, dy = pos[a].y - pos[b].y, d = Math.max(1, Math.hypot(dx, dy));
+      const f = d / k;  // Fruchterman-Reingold attraction d^2/k, along the edge
+      disp[a].x -= dx * f; disp[a].y -= dy * f; disp[b].x += dx * f; disp[b].y += dy * f;
     }
-    const temp = 20 * (1 - iter / 300) + 0.5;
+    const temp = 30 * (1 - iter / 300) + 0.5;
     pos.forEach((p, i) => {
-      disp[i].x += (w / 2 - p.x) * 0.02; disp[i].y += (h / 2 - p.y) * 0.02;
+      disp[i].x += (w / 2 - p.x) * 0.05; disp[i].y += (h / 2 - p.y) * 0.05;
       const d = Math.max(1e-6, Math.hypot(disp[i].x, disp[i].y)), m = Math.min(d, temp);
-      p.x = Math.min(w - 60, Math.max(60, p.x + (disp[i].x / d) * m));
-      p.y = Math.min(h - 15, Math.max(15, p.y + (disp[i].y / d) * m));
+      p.x += (disp[i].x / d) * m;
+      p.y += (disp[i].y / d) * m;
     });
+  }
+  // Fit the drawing to the box (leaving room for labels) rather than clamping nodes onto its edges.
+  const xs = pos.map((p) => p.x), ys = pos.map((p) => p.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  for (const p of pos) {
+    p.x = 30 + ((p.x - x0) / Math.max(1, x1 - x0)) * (w - 150);
+    p.y = 20 + ((p.y - y0) / Math.max(1, y1 - y0)) * (h - 40);
   }
   return pos;
 }
@@ -440,7 +448,7 @@ async function init() {
     const [stats, facets, world, net] = await Promise.all([
       api("/api/stats"), api("/api/facets"),
       fetch("/static/vendor/countries-50m.json").then((r) => r.json()),
-      api("/api/network", [["include_events", "true"], ["max_nodes", "60"]]),
+      api("/api/network", [["max_nodes", "60"]]),
     ]);
     $("stats").textContent = `${stats.articles} articles · ${stats.events} events · ${stats.clusters} clusters · ${stats.relations} relations`;
     fillSelect(form.elements.type, facets.types);
