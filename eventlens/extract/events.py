@@ -102,6 +102,22 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     return []
 
 
+def _ranked(entities: list[ActorEntity]) -> list[ActorEntity]:
+    """Actors the knowledge resolved first, then the words that named no actor; no repeats."""
+    seen: set[tuple[int | None, int | None]] = set()
+    out = []
+    for ent in sorted(entities, key=lambda e: not (e.code or e.country or e.actor_id)):
+        if (ent.start, ent.end) not in seen:
+            seen.add((ent.start, ent.end))
+            out.append(ent)
+    return out
+
+
+def _overlaps(head: Token, match: TriggerMatch) -> bool:
+    span = phrase_span(head)
+    return span.start <= match.token.i < span.end
+
+
 def _demonym_states(span: Span, ctx: DocContext) -> list[ActorEntity]:
     """Nationality adjectives on a head that stands for people acting for a state ("sides",
     "negotiators", "warships"); not on places or things ("the Bosnian town")."""
@@ -299,8 +315,14 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
     for found in find_triggers(sent, ctx.ontology):
         match = _refine(found, sent, ctx)
         parts = participants(match, ctx.ontology.words("light_verbs"))
-        actors = [a for h in parts.agents for a in _entities_for(h, ctx, as_recipient=False)]
-        recipients = [a for h in parts.patients for a in _entities_for(h, ctx, as_recipient=True)]
+        actors = _ranked([a for h in parts.agents for a in _entities_for(h, ctx, as_recipient=False)])
+        patients = list(parts.patients)
+        if match.trigger.event == "RETREAT" and match.is_verb:
+            # withdrawing from a country is a move towards that country: PLOVER's recipient
+            patients = [p for prep in match.token.children if prep.dep_ == "prep" and prep.lower_ == "from"
+                        for p in prep.children if p.dep_ == "pobj"] + patients
+        recipients = _ranked([a for h in patients if not _overlaps(h, match)
+                              for a in _entities_for(h, ctx, as_recipient=True)])
         spans = [phrase_span(h) for h in parts.agents + parts.patients]
         size = _counts_for(match, sent, spans)
         # a country named inside an actor ("the US government", "Russia") is not where the event was

@@ -20,7 +20,8 @@ from .triggers import TriggerMatch
 _SUBJ = ("nsubj", "csubj")
 _OBJ = ("dobj", "dative", "oprd")
 _PATIENT_PREPS_VERB = {"on", "against", "at", "upon"}
-_PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting"}
+_PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting", "to", "for", "with", "between", "toward",
+                       "towards"}
 _AGENT_PREPS_NOUN = {"by"}
 _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
                "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain"}
@@ -169,6 +170,8 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     agents: list[Token] = []
     patients: list[Token] = []
     anchors = [noun]
+    if noun.dep_ == "compound" and noun.head.pos_ in ("NOUN", "PROPN"):
+        anchors.append(noun.head)  # "mediation mission between Syria and …"
     # "a spate of terror bombings by the Assad regime": the by-phrase hangs on the collective noun
     up = noun
     while up.dep_ == "pobj" and up.head.lower_ == "of" and up.head.head.lemma_.lower() in _COLLECTIVE:
@@ -179,7 +182,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
             objs = _pobj(prep)
             if prep.lower_ in _AGENT_PREPS_NOUN:
                 agents += objs
-            elif prep.lower_ in _PATIENT_PREPS_NOUN and anchor is noun:
+            elif prep.lower_ in _PATIENT_PREPS_NOUN and (anchor is noun or anchor is anchors[1]):
                 patients += objs
             else:
                 parts.others += objs
@@ -192,8 +195,11 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     if (not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX")
             and top.head.lemma_.lower() in light_verbs):
         agents = _subject_of(top.head)
+        # "gave Tanzania a grant", "provide aid to Liberia", "held talks with Syria"
+        patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c is not top]
         patients += [p for prep in _children(top.head, ("prep",))
-                     if prep.lower_ in _PATIENT_PREPS_VERB for p in _pobj(prep)]
+                     if prep.lower_ in _PATIENT_PREPS_VERB | {"to", "for", "with", "between"}
+                     for p in _pobj(prep)]
     if not agents and top.dep_ == "pobj" and top.head.lower_ in ("on", "for") and (
             top.head.head.lemma_.lower() in _TRAVEL_VERBS):
         agents = _subject_of(top.head.head)  # "arrived in Amman on a visit"

@@ -19,6 +19,9 @@ NOUN_POS = {"NOUN", "PROPN"}
 # Dependencies under which a verb form is still an event: participles modifying a noun ("displaced
 # persons", "Russia-backed forces") count; auxiliaries and fixed phrases do not.
 _SKIP_DEPS = {"aux", "auxpass", "fixed", "compound:prt"}
+# nouns that frame an event named by their modifier: "mediation mission", "peace talks", "rescue effort"
+FRAME_NOUNS = {"mission", "effort", "efforts", "campaign", "operation", "talks", "process", "initiative",
+               "attempt", "bid", "plan", "drive", "programme", "program", "package", "deal", "attack"}
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,12 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
         is_verb = token.pos_ in VERB_POS
         if not (is_verb or token.pos_ in NOUN_POS) or token.dep_ in _SKIP_DEPS:
             continue
-        if not is_verb and token.dep_ == "compound" and token.head.pos_ in NOUN_POS:
+        if (not is_verb and token.dep_ == "compound" and token.head.pos_ in NOUN_POS
+                and token.head.lemma_.lower() not in FRAME_NOUNS):
             continue  # a modifier of another noun: "supply route", "attack helicopter"
+        if not is_verb and token.i + 1 < len(token.doc) and token.doc[token.i + 1].text == "-" and (
+                not token.whitespace_):
+            continue  # the first half of a hyphenated adjective: "war-torn", "attack-prone"
         if not is_verb and _is_instrument(token):
             continue  # "using attack, bomber and fighter aircraft"
         if is_verb and token.dep_ == "amod" and not _amod_event(token, ontology):
