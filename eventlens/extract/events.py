@@ -271,19 +271,47 @@ def _localise(event: Event, ctx: DocContext) -> None:
                               actor_id=generic.id if generic and ent.kind == "civilians" else ent.actor_id)
 
 
-def _speakers(token: Token, ctx: DocContext) -> list[ActorEntity]:
-    """The actors of the speech verb whose complement holds the token ("a British minister reiterated
-    that …")."""
+def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[ActorEntity]]:
+    """The speech verb whose complement holds the token, and its speakers ("a British minister
+    reiterated that …")."""
     speech = ctx.ontology.words("speech_verbs") | {"reiterate", "insist", "demand", "urge", "stress"}
     cur = token
     for _ in range(6):
         if cur.head is cur:
-            return []
+            return None, []
         below, cur = cur, cur.head
         if cur.lemma_.lower() in speech and below.dep_ in ("ccomp", "parataxis", "xcomp"):
             subj = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")]
-            return [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
-    return []
+            return cur, [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
+    return None, []
+
+
+def _speakers(token: Token, ctx: DocContext) -> list[ActorEntity]:
+    return _speech_act(token, ctx)[1]
+
+
+_ACCUSABLE = {"ASSAULT", "COERCE", "DISPLACE"}
+
+
+def _accusation(event: Event, speech: Token | None, speakers: list[ActorEntity]) -> Event | None:
+    """"The US said that ISIL had attacked Iraq": besides the attack it reports, the statement accuses
+    ISIL (PLOVER ACCUSE, CAMEO 112). Not when the speakers claim the act themselves."""
+    if (speech is None or event.event not in _ACCUSABLE or not event.actor
+            or event.modality not in ("reported", "alleged")
+            or not any(s.code or s.country for s in speakers)):
+        return None
+    if any(_same_entity(s, a) for s in speakers for a in event.actor):
+        return None
+    return replace(event, event="ACCUSE", mode="allege", context=["political"], actor=list(speakers),
+                   recipient=list(event.actor), size={}, cameo="112", acled=None, modality="asserted",
+                   attribution=None, event_text=speech.text, trigger_start=speech.idx,
+                   trigger_end=speech.idx + len(speech.text), confidence=event.confidence * 0.9)
+
+
+def _same_entity(a: ActorEntity, b: ActorEntity) -> bool:
+    if a.actor_id and b.actor_id:
+        return a.actor_id == b.actor_id
+    return bool(a.country) and a.country == b.country and a.sector == b.sector
 
 
 def _demands(sent: Span, ctx: DocContext, triggered: set[int]) -> list[Event]:
@@ -361,8 +389,13 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         )
         _localise(event, ctx)
         event.acled = acled_for(match.trigger, event)
-        event = apply_stance(event, match.token, ctx.ontology, _speakers(match.token, ctx))
+        speech, speakers = _speech_act(match.token, ctx)
+        event = apply_stance(event, match.token, ctx.ontology, speakers,
+                             resolve=lambda t: _entities_for(t, ctx, as_recipient=False))
         events.append(event)
+        accusation = _accusation(event, speech, speakers)
+        if accusation is not None:
+            events.append(accusation)
     events += _demands(sent, ctx, {e.trigger_start for e in events})
     relations = find_relations(sent, events, ctx)
     return events, relations

@@ -12,6 +12,7 @@ leave") is coded with no actor.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from spacy.tokens import Span, Token
@@ -24,6 +25,7 @@ HOSTILE = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "DISPLACE", "REJECT", "P
 OBLIGATION_AUX = {"must", "should", "ought"}
 OBLIGATION_VERBS = {"have", "need"}  # "have to", "need to"
 CONDITION_MARKS = {"unless", "if"}
+APPEAL_VERBS = {"want", "wish", "ask", "urge", "request", "press", "pressure", "encourage", "invite", "beg"}
 
 
 def _governors(token: Token, limit: int = 4) -> list[Token]:
@@ -67,11 +69,29 @@ def _speaker(event: Event) -> list[ActorEntity]:
 
 
 def apply_stance(event: Event, token: Token, ontology: Ontology,
-                 speakers: list[ActorEntity] | None = None) -> Event:
+                 speakers: list[ActorEntity] | None = None,
+                 resolve: Callable[[Token], list[ActorEntity]] | None = None) -> Event:
     """Recode one event by what its statement does; returns the event unchanged if nothing applies."""
+    said = "reported" if event.attribution else "asserted"
+    if event.modality == "negated" and event.event in COOPERATIVE and _announced(token):
+        # "Obama said he would not provide support": a refusal
+        return replace(event, event="REJECT", cameo="12", acled=None, modality=said)
     if event.modality in ("negated", "counterfactual"):
         return event
-    said = "reported" if event.attribution else "asserted"
+    requester = _appeal(token)
+    if requester is not None:
+        # "Obama wants Putin to attack": an appeal from the one who wants to the one asked
+        subj = [c for c in requester.children if c.dep_ == "nsubj"]
+        askers = [a for t in subj for a in resolve(t)] if resolve else []
+        return replace(event, event="REQUEST", mode=event.event.lower(), cameo="02", acled=None,
+                       actor=askers, recipient=event.actor or event.recipient,
+                       modality=said, specificity="specific")
+    if event.actor and any(a.kind in ("protesters", "rioters") for a in event.actor) and (
+            event.event in ("ASSAULT", "COERCE")):
+        # violence by protesters is a riot (CAMEO 145, ACLED "Riots")
+        return replace(event, event="PROTEST", mode="riot", cameo="145",
+                       acled={"disorder_type": "Demonstrations", "event_type": "Riots",
+                              "sub_event_type": "Violent demonstration"})
     if _obliged(token) and event.event not in ("REQUEST",):
         return replace(event, event="REQUEST", mode="demand", cameo="10", acled=None,
                        actor=speakers or _speaker(event), recipient=event.actor or event.recipient,
@@ -79,12 +99,33 @@ def apply_stance(event: Event, token: Token, ontology: Ontology,
     if event.event in COOPERATIVE and event.event != "AGREE" and (
             event.modality == "future" or _intent_governed(token, ontology)):
         return replace(event, event="AGREE", cameo="03", acled=None, modality=said)
-    if event.event in HOSTILE and event.modality in ("future", "hypothetical") and (
-            _conditional(token) or _same_actor(speakers or [], event.actor)):
+    if event.event in HOSTILE and (
+            (event.modality in ("future", "hypothetical")
+             and (_conditional(token) or _same_actor(speakers or [], event.actor)))
+            or _intent_governed(token, ontology)):
         # a hostile act announced by its own actor, or made conditional, is a threat
         return replace(event, event="THREATEN", cameo="13", acled=None, modality=said,
                        mode=(event.mode or event.event.lower()))
     return event
+
+
+def _announced(token: Token) -> bool:
+    """An act the actor says it will or would (not) do."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    return any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll", "wo") for c in verb.children)
+
+
+def _appeal(token: Token) -> Token | None:
+    """The governing verb of "X wants/asks/urges Y to <event>" (object control), or None."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    head = verb.head
+    if verb.dep_ == "xcomp" and head.lemma_.lower() in APPEAL_VERBS and any(
+            c.dep_ in ("dobj", "nsubj") and c.i < verb.i and c.i > head.i for c in head.children):
+        return head
+    if verb.dep_ == "ccomp" and head.lemma_.lower() in APPEAL_VERBS and any(
+            c.dep_ == "nsubj" for c in verb.children):
+        return head
+    return None
 
 
 def _same_actor(speakers: list[ActorEntity], actors: list[ActorEntity]) -> bool:
