@@ -64,7 +64,7 @@ def resolve(doc, words, knowledge, doc_actors=None, nth=0):
     ("unarmed protesters", "SYR", "OPP", "protesters", None),
     ("Hezbollah", "LBN", "REB", "political_militia", "lbn-hezbollah"),
 ])
-def test_seed_actors(seed, knowledge, words, country, sector, kind, actor_id):  # noqa: PLR0917
+def test_seed_actors(seed, knowledge, words, country, sector, kind, actor_id):
     actor = resolve(seed, words, knowledge)
     assert actor is not None, words
     assert (actor.country, actor.sector, actor.kind, actor.actor_id) == (country, sector, kind, actor_id)

@@ -37,12 +37,13 @@ def test_passive_voice_with_by_agent(run):
 
 
 def test_nominal_trigger_with_light_verb(run):
-    result = run("On Jan. 8, Coalition military forces conducted 34 strikes against ISIL terrorists in Syria.",
-                 published="2017-01-09")
+    text = "On Jan. 8, Coalition military forces conducted 34 strikes against ISIL terrorists in Syria."
+    result = run(text, published="2017-01-09")
     event = _one(result, "ASSAULT")
     assert event.event_text == "strikes"
     assert event.actor, "the subject of the light verb is the agent"
-    assert any("ISIL" in r.entity_text or (r.name or "").startswith("Islamic State") for r in event.recipient)
+    assert any("ISIL" in r.entity_text or (r.name or "").startswith("Islamic State")
+               for r in event.recipient)
     assert event.date_info.date.isoformat() == "2017-01-08"
     assert not [e for e in result.events if e.event_text == "conducted"]
 
@@ -81,7 +82,7 @@ def test_generic_strategy_is_not_specific(run):
 def test_pronoun_follows_the_subject_person(run):
     text = ("Qasem Soleimani visited Damascus. He met Bashar al-Assad and the two discussed the war. "
             "He later mobilised Iraqi militias.")
-    event = [e for e in run(text).events if e.event == "MOBILIZE"][0]
+    event = next(e for e in run(text).events if e.event == "MOBILIZE")
     assert [a.name for a in event.actor] == ["Qasem Soleimani"]
 
 

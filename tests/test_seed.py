@@ -88,7 +88,8 @@ def test_maarat_al_numan_emptied_of_civilians(seed):
     loc = events[0].event_loc
     assert loc is not None and loc.entity_text == "Maarat al Numan"
     # within a few km of 35.65 N 36.68 E
-    km = 6371 * math.radians(1) * math.hypot(loc.lat - 35.65, (loc.lon - 36.68) * math.cos(math.radians(35.65)))
+    km = 6371 * math.radians(1) * math.hypot(loc.lat - 35.65,
+                                              (loc.lon - 36.68) * math.cos(math.radians(35.65)))
     assert km < 5
     assert any(a.kind == "civilians" for a in events[0].recipient)
 

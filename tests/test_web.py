@@ -133,7 +133,9 @@ def test_filter_click_and_see_the_evidence(browser: object, sample_server: Serve
     assert sentence == event["text"]
     assert page.locator("#map circle.point.selected").count() == 1
     # the README's picture is refreshed on request (EVENTLENS_SCREENSHOT=1), not by every test run
-    shot = ROOT / "docs" / "screenshot.png" if os.environ.get("EVENTLENS_SCREENSHOT") else tmp_path / "page.png"
+    shot = tmp_path / "page.png"
+    if os.environ.get("EVENTLENS_SCREENSHOT"):
+        shot = ROOT / "docs" / "screenshot.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     assert problems == []
