@@ -30,7 +30,8 @@ def print_stats(db: Path | str, top: int = 10) -> None:
                         ("rejects by code", list(stats.rejects_by_code.items()))):
         if not rows:
             continue
-        table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+        console.print(f"[bold]{title}[/]")
+        table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(justify="left")
         table.add_column(justify="right")
         for name, n in rows[:top]:
