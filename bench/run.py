@@ -372,16 +372,55 @@ def derive(results: dict[str, dict[str, Any]], corpus: dict[str, Any]) -> dict[s
     }
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """The results as the table in bench/README.md."""
+    m, c, s = report["machine"], report["corpus"], report["summary"]
+    lines = [f"{report['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, "
+             f"spaCy {m['spacy']} ({m['model']}), batch size {m['batch_size']}, load average at start "
+             f"{m['loadavg_at_start']}; corpus {c['articles']} articles, {c['words']:,} words.", "",
+             "| config | wall s | load s | articles/s | words/s | steady words/s | CPU s | CPU words/s "
+             "| main RSS MB | worker RSS MB |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in report["results"].items():
+        if "error" in r:
+            lines.append(f"| {name} | failed | | | | | | | | |")
+            continue
+        lines.append(f"| {name} | {r['wall_s']:.1f} | {r.get('load_s') or 0:.1f} | {r['articles_per_s']} "
+                     f"| {r['words_per_s']:,.0f} | {r['steady_words_per_s'] or 0:,.0f} | {r['cpu_s']:.1f} "
+                     f"| {r['cpu_words_per_s'] or 0:,.0f} | {r['main_peak_rss_mb']} "
+                     f"| {r['worker_peak_rss_mb']} |")
+    lines += ["", "| ratio | measured | target |", "|---|---|---|"]
+    targets = s["targets"]
+    for key, target in (("eventlens_vs_spacy_1", targets["eventlens_vs_spacy"]),
+                        ("eventlens_vs_spacy_1_steady", targets["eventlens_vs_spacy"]),
+                        ("eventlens_vs_spacy_cpu", targets["eventlens_vs_spacy"]),
+                        ("eventlens_vs_spacy_2", targets["eventlens_vs_spacy"]),
+                        ("eventlens_2_vs_1", targets["two_vs_one"]), ("spacy_2_vs_1", None),
+                        ("spark_2_vs_eventlens_1", None)):
+        lines.append(f"| {key} | {s.get(key)} | {'>= ' + str(target) if target else ''} |")
+    stages = report["results"].get("stages", {})
+    if "stage_cpu_s" in stages:
+        lines += ["", "| stage (1 process) | CPU s | share |", "|---|---|---|"]
+        for name, sec in stages["stage_cpu_s"].items():
+            lines.append(f"| {name} | {sec:.2f} | {stages['stage_share'][name]:.1%} |")
+        lines += ["", "| component | CPU s |", "|---|---|"]
+        lines += [f"| {name} | {sec:.2f} |" for name, sec in stages["component_cpu_s"].items()]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=200, help="corpus size in articles")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated configurations")
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark configuration")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument("--render", type=Path, help="print the Markdown tables of a results file and stop")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one configuration, print JSON
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.render:
+        print(markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        return
     if args.one:
         print(json.dumps(run_one(args.one, args.corpus)))
         return
@@ -406,7 +445,7 @@ def main() -> None:
         report["summary"] = derive(report["results"], corpus)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(report["summary"], indent=1))
+    print(markdown(report))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
