@@ -106,8 +106,8 @@ def test_parse_quantity_refuses_what_is_not_a_quantity(text):
 
 def test_seed_cleansing_count_is_displaced_at_least_300000(nlp):
     counts = counts_of(nlp, SEED_1)
-    assert len(counts) == 1
-    count = counts[0]
+    assert [c.category for c in counts if c.unit == "people"].count("displaced") == 1
+    count = by_category(counts)["displaced"]
     assert (count.category, count.low, count.high) == ("displaced", 300_000, None)
     assert count.qualifier == "at least"
     assert count.text == "at least 300,000 Syrians"
@@ -208,3 +208,64 @@ def test_modal_figures_come_after_reported_ones(nlp):
     doc = nlp("About 6,000 people had been evacuated and another 10,000 might have to be evacuated.")
     best = best_displacement(doc[:])
     assert best is not None and best.count.low == 6_000
+
+
+# ---------------------------------------------------------------- casualties: the verb decides
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # wire sentences: the count is the object of the kill or wound verb, whatever noun it counts
+    ("A roadside bombing near the town of Samarra on Sunday killed one U.S. soldier and wounded two "
+     "others, the military said.", {"killed": 1, "injured": 2}),
+    ("Irish nationalist guerrillas wounded two British soldiers in a bomb attack on Thursday, police said.",
+     {"injured": 2}),
+    ("Three US servicemen were killed by an improvised explosive device outside of the Iraqi city of "
+     "Basra.", {"killed": 3}),
+    ("Recent US Predator attacks, occurring about once every three days, have killed at least eight top "
+     "al-Qaeda leaders since last July, according to Pentagon sources.", {"killed": 8}),
+    ("A minefield explosion near the town of Samarra killed two Iraqi youths and wounded five others on "
+     "Sunday.", {"killed": 2, "injured": 5}),
+])
+def test_the_governing_verb_decides_the_category(nlp, text, expected):
+    cats = by_category(counts_of(nlp, text))
+    assert {cat: cats[cat].low for cat in expected if cat in cats} == expected
+    assert "troops" not in cats
+
+
+def test_the_killers_stay_troops(nlp):
+    cats = by_category(counts_of(nlp, "Five gunmen killed three villagers near the border on Monday."))
+    assert (cats["troops"].low, cats["killed"].low) == (5, 3)
+
+
+@pytest.mark.parametrize(("text", "victim"), [
+    ("A prominent anti-Syria journalist has been killed in a car bomb explosion in a residential sector "
+     "of mostly Christian eastern Beirut.", "A prominent anti-Syria journalist"),
+    ("A Palestinian prisoner died as a result of torture while in Israeli police custody.",
+     "A Palestinian prisoner"),
+    ("Hezbollah guerrillas killed the deputy chief of Israel's militia ally in southern Lebanon Sunday.",
+     "the deputy chief"),
+])
+def test_a_single_victim_is_one_killed(nlp, text, victim):
+    count = by_category(counts_of(nlp, text))["killed"]
+    assert (count.low, count.high, count.text) == (1, 1, victim)
+
+
+def test_seed_assassination_is_one_killed(nlp):
+    count = by_category(counts_of(nlp, SEED_1))["killed"]
+    assert (count.low, count.text) == (1, "Qasem Soleimani")
+
+
+@pytest.mark.parametrize("text", [
+    "No one was killed in the blast, police said.",
+    "A soldier was not killed in the attack, the ministry said.",
+    "A civilian could be killed if the shelling resumes.",
+    "Police arrested no protester at the rally.",
+])
+def test_no_victim_is_no_count(nlp, text):
+    cats = by_category(counts_of(nlp, text))
+    assert not {"killed", "arrested"} & set(cats)
+
+
+def test_an_attempt_on_a_life_is_no_death(nlp):
+    text = ("Militants loyal to Iraq's Al-Qaeda frontman Abu Musab al-Zarqawi said they attempted to "
+            "assassinate outgoing Prime Minister Iyad Allawi.")
+    assert "killed" not in by_category(counts_of(nlp, text))

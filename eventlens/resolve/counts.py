@@ -293,6 +293,36 @@ def _entry_of_modifiers(tok: Token) -> tuple[str, str | None, Token] | None:
     return None
 
 
+def _victim_of(noun: Token) -> tuple[str, Token] | None:
+    """The casualty verb whose victim ``noun`` is: (category, verb), else None.
+
+    "killed one U.S. soldier" counts a soldier, but the count is the object of "killed", so it is one
+    killed: for the verbs in ``victim_verbs`` the verb decides before the noun. Only the victim's
+    place counts: the object, the passive subject, or the subject of "die"; "five gunmen killed
+    three" keeps the gunmen as troops. Fails on victims the parser hangs elsewhere ("killed were
+    three children").
+    """
+    cur = noun
+    while cur.dep_ in ("conj", "appos") and cur.head is not cur and cur.head.pos_ in ("NOUN", "PROPN", "NUM"):
+        cur = cur.head  # "killed three soldiers and two civilians"
+    verb = cur.head
+    if verb is cur or verb.pos_ not in ("VERB", "AUX"):
+        return None
+    return _victim_role(cur, verb)
+
+
+def _victim_role(arg: Token, verb: Token) -> tuple[str, Token] | None:
+    data = _categories()
+    lemma = _lemma(verb)
+    if lemma not in data["victim_verbs"]:
+        return None
+    is_victim = arg.dep_ in ("dobj", "nsubjpass") or (
+        arg.dep_ == "nsubj" and lemma in data["intransitive_victim_verbs"]
+        and not any(c.dep_ == "dobj" for c in verb.children))
+    entry = _word_entry(verb)
+    return (entry[0], verb) if is_victim and entry else None
+
+
 def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, Token | None]:
     """Look for a category word on the counted word, then up the tree and into the complements.
 
@@ -398,7 +428,7 @@ def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quant
             return True
     before = doc_text[max(0, start - 8):start].lower()
     after = doc_text[end:end + 12].lower()
-    if re.search(r"[$£€]\s*$|\baged?\s*$|\bage of\s*$", before):
+    if re.search(r"[$£€]\s*$|\baged?\s*$|\bage of\s*$|\b(?:no|any|every|each)\s+$", before):
         return True
     if _MEASURE_AFTER.match(after):
         return True
@@ -424,13 +454,16 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
         noun = _counted_noun(anchor, tokens)
         category: str | None = None
         unit = "people"
+        victim = _victim_of(noun) if noun is not None else None
         if noun is not None:
             entry = _noun_entry(noun)
-            if entry is None:
+            if entry is None and victim is None:
                 continue  # "18 districts", "10 hectares": not people, not a category we keep
-            category, unit = entry
+            category, unit = entry or (None, "people")  # what a kill verb befalls is people
+            if unit != "people":
+                victim = None
         root = noun if noun is not None else anchor
-        found, verb = None, None
+        found, verb = (victim[0], None, victim[1]) if victim else None, None
         if noun is not None and _lemma(noun) in _categories()["figure_nouns"]:
             found = _figure_words(noun)
         if found is None and category in (None, "housing", "displaced"):
@@ -455,7 +488,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
                 category = HOUSING_TERMS.get(new_cat, "displaced" if new_cat == "displaced" else "housing")
                 if category == "housing":
                     term = None
-            elif category is None or (category == "displaced" and new_cat == "displaced"):
+            elif category is None or victim is not None or category == new_cat == "displaced":
                 category = new_cat
         if category in ("destroyed", "damaged"):
             category = None  # "destroyed 20 people" makes no sense: keep it as plain people
@@ -479,6 +512,50 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
                       end=span_end, unit=unit)
         out.append(CountMention(count=count, quantity=quantity, noun=noun, governor=governor, term=term,
                                 modal=_is_modal(governor)))
+    out.extend(_singular_victims(sent, [(m.count.start, m.count.end) for m in out]))
+    return out
+
+
+def _singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMention]:
+    """One person a kill or wound verb befalls is a count of one: "a journalist has been killed".
+
+    Wire copy states a single victim by the noun alone ("a Palestinian prisoner died", "killed the
+    deputy chief"), and PLOVER codes it as one dead. Only singular person nouns from the data or
+    named persons, with an article, a possessive or a name, under a verb that is neither negated nor
+    modal. Fails on victims named only by pronoun ("he was killed") and on generic ones ("a soldier
+    who is killed in action").
+    """
+    out: list[CountMention] = []
+    nouns, persons = _categories()["nouns"], frozenset(_categories()["person_nouns"])
+    for verb in sent:
+        if verb.pos_ not in ("VERB", "AUX") or _is_modal(verb) or any(
+                c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "to") for c in verb.children):
+            continue  # "was not killed", "could be killed", "attempted to assassinate"
+        for arg in verb.children:
+            if _victim_role(arg, verb) is None:
+                continue
+            for cand in [arg, *arg.conjuncts]:
+                named = cand.ent_type_ == "PERSON"
+                row = nouns.get(cand.lower_) or nouns.get(_lemma(cand))
+                person = named or cand.lower_ in persons or _lemma(cand) in persons or (
+                    row is not None and row[1] == "people" and row[0] in (None, "troops", "detained"))
+                if not person or cand.tag_ not in ("NN", "NNP") or any(
+                        c.dep_ in ("nummod", "quantmod") for c in cand.children):
+                    continue
+                if not named and not any(c.dep_ in ("det", "poss") and c.lower_ not in ("no", "every", "each",
+                                                                                       "any", "which")
+                                         for c in cand.children):
+                    continue  # "police killed protester" headlines aside, a bare singular is generic
+                ent = next((e for e in sent.ents if e.start <= cand.i < e.end), None) if named else None
+                start = ent.start_char if ent is not None else cand.left_edge.idx
+                end = ent.end_char if ent is not None else cand.idx + len(cand)
+                if any(start < t_end and t_start < end for t_start, t_end in taken):
+                    continue
+                category = _word_entry(verb)[0]  # type: ignore[index]
+                count = Count(category=category, low=1, high=1, qualifier=None, text=sent.doc.text[start:end],
+                              start=start, end=end, unit="people")
+                out.append(CountMention(count=count, quantity=Quantity(1, 1, None, count.text), noun=cand,
+                                        governor=verb, term=None))
     return out
 
 
