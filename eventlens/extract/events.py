@@ -298,7 +298,7 @@ def _accusation(event: Event, speech: Token | None, speakers: list[ActorEntity])
     ISIL (PLOVER ACCUSE, CAMEO 112). Not when the speakers claim the act themselves."""
     if (speech is None or event.event not in _ACCUSABLE or not event.actor
             or event.modality not in ("reported", "alleged")
-            or not any(s.code or s.country for s in speakers)):
+            or not any(s.country or s.actor_id for s in speakers)):
         return None
     if any(_same_entity(s, a) for s in speakers for a in event.actor):
         return None

@@ -21,7 +21,7 @@ _SUBJ = ("nsubj", "csubj")
 _OBJ = ("dobj", "dative", "oprd")
 _PATIENT_PREPS_VERB = {"on", "against", "at", "upon"}
 _PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting", "to", "for", "with", "between", "toward",
-                       "towards"}
+                       "towards", "into"}
 _AGENT_PREPS_NOUN = {"by"}
 _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
                "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain"}

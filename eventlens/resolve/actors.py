@@ -339,7 +339,10 @@ def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowle
             sector, kind = role.sector, role.kind
     if org is not None:
         country = country or org.country
-        if org.type != "person" and (sector in (None, "GOV") or org.sector in ("REB", "UAF", "OPP")):
+        # the organisation a titled person speaks for wins over a rank word in the title
+        # ("Arab League Secretary General X" is the League's, not a general)
+        if org.type != "person" and (sector in (None, "GOV")
+                                     or org.sector in ("REB", "UAF", "OPP", "IGO", "NGO", "MED")):
             sector, kind = org.sector, org.kind
     for tok in title_toks:
         affil = knowledge.affiliations.get(tok.lower_)
