@@ -49,6 +49,16 @@ def spark_out(tmp_path_factory, spark):
     return out, summary
 
 
+def _cli_app():
+    """The Typer app with its commands registered (with one command Typer would drop the command name)."""
+    from eventlens.cli import app
+    from eventlens.cli import export as _export  # noqa: F401
+    from eventlens.cli import run as _run  # noqa: F401
+    from eventlens.cli import stats as _stats  # noqa: F401
+
+    return app
+
+
 def _contents(path: Path) -> dict[str, list]:
     with Store.open(str(path), read_only=True) as store:
         articles = [(a.id, a.published, a.title, a.source, a.url, a.text, a.origin)
@@ -96,10 +106,7 @@ def test_a_second_spark_run_reprocesses_nothing(spark_out, spark):
 def test_export_and_stats_commands_read_the_parquet_store(spark_out, local_db, tmp_path):
     from typer.testing import CliRunner
 
-    from eventlens.cli import app
-    from eventlens.cli import export as _export  # noqa: F401  (registers the command)
-    from eventlens.cli import stats as _stats  # noqa: F401
-
+    app = _cli_app()
     out, summary = spark_out
     runner = CliRunner()
     target = tmp_path / "events.jsonl"
@@ -131,3 +138,20 @@ def test_a_parquet_store_is_read_only_and_marked(tmp_path):
     with pytest.raises(StoreError) as err:
         prepare_dir(out)
     assert err.value.code == "E033"
+
+
+def test_run_command_with_the_spark_engine(spark, tmp_path):
+    """``eventlens run --engine spark --out DIR`` (the same path as ``python -m eventlens.runners.spark``
+    and spark-submit) reuses the active session and leaves a store that ``Store.open`` reads."""
+    from typer.testing import CliRunner
+
+    app = _cli_app()
+    out = tmp_path / "cli-store"
+    result = CliRunner().invoke(app, ["run", str(ARTICLES / "public-domain.jsonl"), "--engine", "spark",
+                                      "--out", str(out), "--batch-size", "4", "-q"])
+    with Store.open(str(out), read_only=True) as store:
+        rejects = [r.to_dict() for r in store.iter_rejects()]
+        assert result.exit_code == 0, (result.output, rejects)
+        assert store.stats().articles == 4
+    missing = CliRunner().invoke(app, ["run", str(ARTICLES), "--engine", "spark", "-q"])
+    assert missing.exit_code == 2 and "--out" in missing.output
