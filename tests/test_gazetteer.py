@@ -1,6 +1,7 @@
 """The gazetteer file, its loader and the place-name folding, on the committed Syria slice."""
 from __future__ import annotations
 
+import pickle
 import time
 from pathlib import Path
 
@@ -94,3 +95,30 @@ def test_missing_file_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError) as err:
         load_gazetteer(Settings(gazetteer=str(tmp_path / "nope.pkl")))
     assert err.value.code == "E020" and "build_gazetteer" in err.value.message
+
+
+def test_continents_and_regions_are_places(gaz: Gazetteer) -> None:
+    europe = [e for e in gaz.candidates("Europe") if e.level == "region"]
+    assert europe and europe[0].geonameid == 6255148 and europe[0].feature_code == "CONT"
+    assert [e.level for e in gaz.candidates("the Middle East")] == ["region"]
+    assert any(e.name == "European Union" for e in gaz.candidates("EU"))
+
+
+def test_region_abbreviations_need_their_dot(gaz: Gazetteer) -> None:
+    kentucky = gaz.abbreviation("Ky.")
+    assert kentucky is not None and kentucky.level == "admin1" and kentucky.country3 == "USA"
+    assert gaz.abbreviation("B.C.").name == "British Columbia"  # type: ignore[union-attr]
+    assert gaz.abbreviation("Ky") is None and gaz.abbreviation("Miss") is None
+
+
+def test_big_countries_sit_at_their_geonames_point(gaz: Gazetteer) -> None:
+    # A point derived from member towns would sit in the south-east, where Canadians live.
+    canada = gaz.country("CAN")
+    assert canada is not None and canada.lat > 59 and canada.lon < -110
+
+
+def test_a_stale_cache_is_told_by_its_fingerprint() -> None:
+    from eventlens.knowledge.gazetteer import data_fingerprint
+
+    data = pickle.loads(SLICE.read_bytes())
+    assert data["fingerprint"] == data_fingerprint()  # the committed slice matches the data files

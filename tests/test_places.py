@@ -120,3 +120,33 @@ def test_attach_event_place(nlp: Language, text: str, trigger: str, expected: st
     token = next(t for t in doc if t.text == trigger)
     place = attach_event_place(token, doc._.places)
     assert (place.entity_text if place else None) == expected
+
+
+def test_titles_and_offices_are_not_places(nlp: Language) -> None:
+    # State Department press statement style (public domain), with titles the tagger calls places.
+    doc = nlp("The Minister met the Secretary in Damascus. Ms Raggi spoke at the Centre in Homs.")
+    by_text = {p.entity_text for p in doc._.places}
+    assert {"Damascus", "Homs"} <= by_text
+    assert not by_text & {"Minister", "Secretary", "Centre", "Ms Raggi"}
+
+
+def test_regions_and_continents_resolve(nlp: Language) -> None:
+    doc = nlp("Refugees from Syria crossed into Europe while the Middle East watched.")
+    by_text = {p.entity_text: p for p in doc._.places}
+    assert by_text["Europe"].resolution == "region" and by_text["Europe"].geonameid == 6255148
+    assert by_text["Middle East"].resolution == "region" and by_text["Middle East"].country is None
+
+
+def test_place_inside_an_organisation_is_named_but_no_event_place(nlp: Language) -> None:
+    doc = nlp("Students of the University of Aleppo protested on Monday.")
+    inside = [p for p in doc._.places if p.entity_text == "Aleppo"]
+    assert inside and inside[0].country == "SYR" and inside[0].reason.startswith("inside the name")
+    assert [e.label_ for e in doc.ents if "University" in e.text] == ["ORG"]  # the ORG stays whole
+    token = next(t for t in doc if t.text == "protested")
+    assert attach_event_place(token, doc._.places) is None
+
+
+def test_region_abbreviation_after_a_comma(nlp: Language) -> None:
+    doc = nlp("A tornado hit a school near Louisville, Ky., on Tuesday.")
+    kentucky = [p for p in doc._.places if p.entity_text == "Ky."]
+    assert kentucky and kentucky[0].resolution == "admin1" and kentucky[0].country == "USA"

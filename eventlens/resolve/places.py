@@ -10,10 +10,13 @@ about, then again with them (see ``_score``). The event-location rule lives in `
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -33,7 +36,41 @@ _MAX_NGRAM = 5
 # A bare town name found by the gazetteer alone (spaCy saw no entity) must be this big to count,
 # unless it lies in a country the article already mentions: small villages are named like words.
 _MIN_POP_UNTAGGED = 15_000
-_LEVEL_RANK = {"country": 0.3, "city": 0.2, "admin1": 0.1, "admin2": 0.0, "sub-city": 0.0}
+_LEVEL_RANK = {"country": 0.3, "region": 0.3, "city": 0.2, "admin1": 0.1, "admin2": 0.0, "sub-city": 0.0}
+_WIDE = frozenset({"country", "region"})  # levels whose names outrank any town of the same name
+# Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
+_HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
+_EMBEDDED_MIN_POP = 100_000
+EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
+_STOPWORDS_FILE = Path(__file__).parent.parent / "knowledge" / "data" / "place_stopwords.txt"
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> tuple[frozenset[str], frozenset[str]]:
+    """(words that are no toponym alone, honorifics that start a person's name), from the data file."""
+    words: set[str] = set()
+    honorifics: set[str] = set()
+    target = words
+    for raw in _STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line == "[honorifics]":
+            target = honorifics
+        elif line and not line.startswith("#"):
+            target.add(normalise_placename(line))
+    return frozenset(words), frozenset(honorifics)
+
+
+def _common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
+    """Is a mention a title, office or common noun rather than a toponym ("Minister", "Centre",
+    "Ms Raggi")? Country and region names are never common words; a longer name that only starts
+    with a compass word ("South Sudan") is not one either."""
+    words, honorifics = _stopwords()
+    if any(gaz.entry(i).level in _WIDE for i in gaz.lookup(key)):
+        return False
+    if key in words:
+        return True
+    first = normalise_placename(span[0].text)
+    return len(span) > 1 and first in honorifics
 
 
 @dataclass
@@ -45,6 +82,7 @@ class Mention:
     source: str  # "ner" | "gazetteer" | "relabel"
     label: str
     level: str | None = None
+    within: list[GazEntry] = field(default_factory=list)  # "Town, Region": the region after the comma
 
 
 def _trim(span: Span) -> Span:
@@ -102,9 +140,11 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         key = normalise_placename(span.text)
         if not key:
             continue
-        is_country = any(gaz.entry(i).level == "country" for i in gaz.lookup(key))
+        is_country = any(gaz.entry(i).level in _WIDE for i in gaz.lookup(key))
         if ent.ent_id_ and not is_country:
             continue  # a known actor ("Hezbollah"); a country name stays a toponym even as an actor
+        if _common_word(span, key, gaz):
+            continue
         if ent.label_ in PLACE_LABELS:
             if key in persons and not is_country:
                 continue
@@ -120,8 +160,72 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         for i in range(ent.start, ent.end):
             taken[i] = True
     mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
+    mentions.extend(_embedded(doc, gaz, persons))
+    mentions.extend(_abbreviations(doc, gaz, mentions))
     mentions.sort(key=lambda m: m.span.start)
+    _link_pairs(mentions, gaz)
     return mentions
+
+
+def _embedded(doc: Doc, gaz: Gazetteer, persons: set[str]) -> list[Mention]:
+    """Places named inside organisation and facility names: "the Kentucky Department of Education",
+    "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
+    never the entity's last word unless "of" comes before it, so the organisation's head noun (the
+    word actor and event rules read) is never taken for a place. Such places are recorded, but
+    ``eventplace`` never makes them where an event happened."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in _HOSTS or len(ent) < 2:
+            continue
+        i = ent.start
+        while i < ent.end:
+            best = None
+            for end in range(min(ent.end, i + _MAX_NGRAM), i, -1):
+                last_ok = end < ent.end or (i > ent.start and doc[i - 1].lower_ == "of")
+                if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
+                    continue
+                span = doc[i:end]
+                key = normalise_placename(span.text)
+                if key in persons or _common_word(span, key, gaz):
+                    continue
+                if any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
+                       for e in (gaz.entry(j) for j in gaz.lookup(key))):
+                    best = Mention(span, key, "embedded", ent.label_)
+                    break
+            if best is None:
+                i += 1
+            else:
+                out.append(best)
+                i = best.span.end
+    return out
+
+
+def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """Region abbreviations with their dot after a comma ("Louisville, Ky.", "Kelowna, B.C."), which
+    the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma."""
+    covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
+    out = []
+    for tok in doc:
+        if tok.i in covered or tok.i == 0 or doc[tok.i - 1].text != ",":
+            continue
+        entry = gaz.abbreviation(tok.text)
+        if entry is not None:
+            out.append(Mention(doc[tok.i: tok.i + 1], f"\x00abbr {tok.text}", "abbreviation", "GPE", "admin1",
+                               within=[entry]))
+    return out
+
+
+def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
+    """"Springfield, Illinois", "London, Ontario": a place right after a comma holds the one before it.
+    The second name's candidates of a wider level become the first one's container."""
+    for first, second in itertools.pairwise(mentions):
+        doc = first.span.doc
+        if second.span.start != first.span.end + 1 or doc[first.span.end].text != ",":
+            continue
+        wider = second.within or [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
+                                  if e.level in ("country", "admin1", "admin2")]
+        if wider:
+            first.within = wider
 
 
 def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
@@ -131,8 +235,8 @@ def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
     entries = [gaz.entry(i) for i in gaz.lookup(key)]
     if not entries:
         return False
-    if label == "NORP":
-        return any(e.level == "country" for e in entries)
+    if label == "NORP":  # "Aleppo" is often NORP; a demonym never matches, the gazetteer has none
+        return any(e.level in _WIDE or e.population >= 100_000 for e in entries)
     if len(span) > 1 and all(t.is_title or t.lower_ in _CONNECTORS for t in span):
         return True
     return any(e.population >= 100_000 or e.level in ("country", "admin1") for e in entries)
@@ -156,7 +260,7 @@ def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[
                 break
             if last.is_title and last.pos_ == "PROPN":
                 key = normalise_placename(doc[i:end].text)
-                if gaz.lookup(key) and key not in persons:
+                if gaz.lookup(key) and key not in persons and not _common_word(doc[i:end], key, gaz):
                     best = (end, key)
             end += 1
         if best is None:
@@ -194,9 +298,13 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None) -> tuple[flo
     why: list[str] = []
     score = math.log10(entry.population + 10) / 8
     score += _LEVEL_RANK.get(entry.level, 0.0)
-    if entry.level == "country":
+    if entry.level in _WIDE:
         score += 3.0
-        why.append("country name")
+        why.append(f"{entry.level} name")
+    within = getattr(mention, "within", None)
+    if within and any(_contains(outer, entry) for outer in within):
+        score += 2.0
+        why.append(f"in {within[0].name}, named after it")
     if entry.feature_code == "PPLC":
         score += 0.2
     elif entry.feature_code == "PPLA":
@@ -209,8 +317,8 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None) -> tuple[flo
         elif entry.level != "country":
             score -= 0.5
     if ctx:
-        votes = ctx.country_votes(entry.country, mention.key)
-        if entry.level != "country" and votes:
+        votes = ctx.country_votes(entry.country, mention.key) if entry.country else 0
+        if entry.level not in _WIDE and votes:
             score += 0.6 + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
         if entry.admin1_code and ctx.admin1_votes(f"{entry.country}.{entry.admin1_code}", mention.key) \
@@ -220,9 +328,25 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None) -> tuple[flo
     return score, why
 
 
+def _contains(outer: GazEntry, entry: GazEntry) -> bool:
+    if outer.idx == entry.idx or outer.country != entry.country or entry.level in _WIDE:
+        return False
+    if outer.level == "country":
+        return True
+    if outer.admin1_code != entry.admin1_code:
+        return False
+    return outer.level == "admin1" or outer.admin2_code == entry.admin2_code
+
+
 def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[GazEntry | None, float, str]:
+    if mention.source == "abbreviation":
+        return mention.within[0], 0.9, "abbreviation of a region after a town"
     entries = [gaz.entry(i) for i in gaz.lookup(mention.key)]
     if not entries:
+        span = getattr(mention, "span", None)
+        abbreviated = gaz.abbreviation(span.text) if span is not None else None
+        if abbreviated is not None:
+            return abbreviated, 0.9, "abbreviation of a region"
         return None, 0.1, "not in the gazetteer"
     scored = sorted(((*_score(e, mention, ctx), e) for e in entries), key=lambda t: -t[0])
     best_score, why, best = scored[0]
@@ -245,6 +369,8 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     if mention.source == "gazetteer" and best.level == "city" and best.population < _MIN_POP_UNTAGGED \
             and not (ctx and ctx.country_votes(best.country, mention.key)):
         return None, 0.0, "small town found by the gazetteer alone, outside the article's countries"
+    if mention.source == "embedded":
+        reasons.insert(0, EMBEDDED)
     return best, round(conf, 3), "; ".join(reasons)
 
 
@@ -255,7 +381,7 @@ def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) 
                      reason=reason)
     return Place(entity_text=span.text, start=span.start_char, end=span.end_char, name=entry.name,
                  geonameid=entry.geonameid, lat=round(entry.lat, 5), lon=round(entry.lon, 5),
-                 country=entry.country3, admin1=entry.admin1 if entry.level != "country" else None,
+                 country=entry.country3 or None, admin1=entry.admin1 if entry.level not in _WIDE else None,
                  admin2=entry.admin2_code or None, feature_code=entry.feature_code,
                  resolution=entry.level, score=score, reason=reason)
 
@@ -270,7 +396,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     for m, (entry, conf, _) in zip(mentions, first, strict=True):
         if m.level:
             ctx.levels.setdefault(m.key, m.level)
-        if entry is None or conf < 0.6:
+        if entry is None or conf < 0.6 or not entry.country:
             continue
         ctx.countries.setdefault(entry.country, set()).add(m.key)
         if entry.level != "country" and entry.admin1_code:
@@ -303,8 +429,8 @@ def resolve_placename(text: str, *, country: str | None = None, level: str | Non
     if entry is None:
         return None
     return Place(entity_text=text, start=0, end=len(text), name=entry.name, geonameid=entry.geonameid,
-                 lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country3,
-                 admin1=entry.admin1 if entry.level != "country" else None, feature_code=entry.feature_code,
+                 lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country3 or None,
+                 admin1=entry.admin1 if entry.level not in _WIDE else None, feature_code=entry.feature_code,
                  resolution=entry.level, score=conf, reason=reason)
 
 
@@ -314,6 +440,7 @@ class _FreeMention:
     key: str
     level: str | None
     source: str = "query"
+    within: tuple[GazEntry, ...] = ()
 
 
 class PlaceResolver:
