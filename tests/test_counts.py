@@ -269,3 +269,65 @@ def test_an_attempt_on_a_life_is_no_death(nlp):
     text = ("Militants loyal to Iraq's Al-Qaeda frontman Abu Musab al-Zarqawi said they attempted to "
             "assassinate outgoing Prime Minister Iyad Allawi.")
     assert "killed" not in by_category(counts_of(nlp, text))
+
+
+# ---------------------------------------------------------------- displacement figures, round two
+
+@pytest.mark.parametrize(("text", "low", "term"), [
+    ("IDPs total 48 215", 48_215, "Displaced"),  # a table cell, space-grouped, called money by the model
+    ("Population Evacuated 203114", 203_114, "Evacuated"),  # called a date by the model
+    ("The floods forced a total of 1046 people to evacuate their homes.", 1_046, "Evacuated"),
+    ("About 2000 people fled the fighting overnight.", 2_000, "Forced to Flee"),
+])
+def test_table_cells_and_numbers_the_model_mislabels(nlp, text, low, term):
+    best = best_displacement(nlp(text)[:])
+    assert best is not None
+    assert (best.count.low, best.term) == (low, term)
+
+
+def test_homes_are_not_a_measure(nlp):
+    doc = nlp("The cyclone, with winds of up to 70 km per hour, destroyed over 12,000 mud-and-thatch homes.")
+    cats = by_category(counts_of(nlp, doc.text))
+    assert (cats["destroyed_housing"].low, cats["destroyed_housing"].unit) == (12_000, "households")
+    assert all(c.low != 70 for c in cats.values())
+
+
+def test_a_nearer_number_keeps_its_noun(nlp):
+    cats = by_category(counts_of(nlp, "12 people reported dead, four missing and 43, 000 people displaced."))
+    assert cats["displaced"].low == 43_000 and cats["displaced"].text == "43, 000 people"
+    assert cats["missing"].low == 4
+
+
+def test_figures_for_several_places_are_added(nlp):
+    counts = counts_of(nlp, "312,400 people displaced in Cuttack and 85,100 in Puri district.")
+    displaced = [c for c in counts if c.category == "displaced"]
+    assert [(c.low, c.text) for c in displaced] == [
+        (397_500, "312,400 people displaced in Cuttack and 85,100")]
+
+
+@pytest.mark.parametrize("text", [
+    "About 6,000 people were evacuated from Cuttack, and 10,000 more might have to be evacuated from Puri.",
+    "4,000 people were displaced in Kasai; according to UN staff in Kinshasa, 5,000 people were displaced.",
+    "Some 9,000 people were displaced, including 4,000 children in Idlib.",
+    "Some 9,000 people were displaced and 4,000 people were displaced.",
+])
+def test_figures_that_are_not_parts_are_not_added(nlp, text):
+    lows = [c.low for c in counts_of(nlp, text) if c.category == "displaced"]
+    assert len(lows) >= 2 and max(lows) <= 10_000  # kept apart, not added
+
+
+@pytest.mark.parametrize(("text", "low", "unit", "term"), [
+    ("Diez familias han sido evacuadas por seguridad a otra comunidad.", 10, "households", "Evacuated"),
+    ("Un incendio obligó a evacuar un centenar de casas en el cerro.", 100, "households", "Evacuated"),
+    ("Le cyclone a laissé plus de 3 000 personnes déplacées dans la région.", 3_000, "people", "Displaced"),
+])
+def test_spanish_and_french_figures(nlp, text, low, unit, term):
+    best = best_displacement(nlp(text)[:])
+    assert best is not None
+    assert (best.count.low, best.count.unit, best.term) == (low, unit, term)
+
+
+def test_the_number_of_people_forced_out_names_the_figure(nlp):
+    best = best_displacement(nlp("30,000 to 45,000 – the number of people that were forced out of their "
+                                 "homes by the floods.")[:])
+    assert best is not None and (best.count.low, best.count.high) == (30_000, 45_000)

@@ -40,6 +40,14 @@ _ATTACH_DEPS = frozenset({"nummod", "quantmod", "compound", "amod", "nmod", "det
 _CLIMB_DEPS = frozenset({"nummod", "quantmod", "pobj", "prep", "nsubj", "nsubjpass", "dobj", "attr",
                          "appos", "conj", "npadvmod", "nmod", "compound", "dative", "oprd", "agent"})
 _COMPLEMENT_DEPS = frozenset({"xcomp", "acomp", "oprd", "ccomp", "advcl", "prep", "pobj", "conj", "dobj"})
+_CALENDAR_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b\.?"
+    r"|\b(?:day|week|month|year|decade|century|hour|minute|second|ago|night|morning|evening|today|"
+    r"tonight|yesterday|tomorrow|season|quarter|o'clock|[ap]\.?m)s?\b|\d{4}s\b|/", re.IGNORECASE)
+_MEASURE_WORDS = re.compile(
+    r"\b(?:km|kilomet|mile|metre|meter|m|cm|mm|ft|feet|foot|inch|mph|kph|knot|ton|tonne|kg|kilo|gram|"
+    r"pound|lb|litre|liter|gallon|barrel|hectare|ha|acre|degree|square|cubic|sq|kmh|km/h)[a-z]*\b|°|%",
+    re.IGNORECASE)
 _MODAL_WORDS = frozenset({"might", "may", "could", "can", "would", "will", "should"})
 PEOPLE_CATEGORIES = frozenset({"killed", "injured", "displaced", "arrested", "abducted", "troops",
                                "affected", "missing", "casualties", "detained", "returned", "rescued",
@@ -105,7 +113,7 @@ def _patterns() -> _Patterns:
     nums = _numbers()
     word = _alt([*nums["units"], "hundred", "thousand", "million", "billion", "lakh", "crore"])
     scale = _alt([*nums["scales"]])
-    digits = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 300,000
+    digits = (r"\d{1,3}(?:,\d{3}|, 000(?!\d))+(?:\.\d+)?"  # 300,000 and the typed "61, 000"
               r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]?\d)"  # 9 300 (space-grouped)
               r"|\d+(?:\.\d+)*")  # 12, 1.2, 2.000 (dot-grouped)
     words = rf"(?:(?:a|one)\s+)?(?:{word})(?:(?:\s+and\s+|[\s-]+)(?:{word}))*"
@@ -274,10 +282,16 @@ def _counted_noun(anchor: Token, qty_tokens: list[Token]) -> Token | None:
                         return cand
                 return obj
     head = anchor.head
-    if anchor.dep_ in _ATTACH_DEPS and head.pos_ in ("NOUN", "PROPN") and head not in qty_tokens:
-        return head
     nxt = anchor.nbor(1) if anchor.i + 1 < len(anchor.doc) else None
-    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ in _categories()["nouns"]:
+    nouns = _categories()["nouns"]
+    if nxt is not None and nxt.lower_ in nouns and nxt.pos_ != "ADJ" and (nxt == head or (
+            head.lower_ not in nouns and _lemma(head) not in nouns)):
+        return nxt  # a parse of a language the model does not know: "diez familias han sido evacuadas"
+    if anchor.dep_ in _ATTACH_DEPS and head.pos_ in ("NOUN", "PROPN") and head not in qty_tokens:
+        between = anchor.doc[min(anchor.i, head.i) + 1:max(anchor.i, head.i)]
+        if not any(t.like_num and t not in qty_tokens and t.lower_ not in ("one",) for t in between):
+            return head  # "nine missing and 61,000 people": the people are the 61,000's
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ in nouns:
         return nxt  # a parse that missed the nummod arc: "61, 000 people"
     return None
 
@@ -303,10 +317,10 @@ def _victim_of(noun: Token) -> tuple[str, Token] | None:
     three children").
     """
     cur = noun
-    while cur.dep_ in ("conj", "appos") and cur.head is not cur and cur.head.pos_ in ("NOUN", "PROPN", "NUM"):
+    while cur.dep_ in ("conj", "appos") and cur.head != cur and cur.head.pos_ in ("NOUN", "PROPN", "NUM"):
         cur = cur.head  # "killed three soldiers and two civilians"
     verb = cur.head
-    if verb is cur or verb.pos_ not in ("VERB", "AUX"):
+    if verb == cur or verb.pos_ not in ("VERB", "AUX"):
         return None
     return _victim_role(cur, verb)
 
@@ -334,7 +348,7 @@ def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, To
         return found, None
     cur = tok
     for _ in range(4):
-        if cur.dep_ not in _CLIMB_DEPS or cur.head is cur:
+        if cur.dep_ not in _CLIMB_DEPS or cur.head == cur:
             break
         head = cur.head
         if head.pos_ in ("VERB", "AUX", "ADJ", "NOUN", "PROPN") and cur.dep_ != "compound":
@@ -359,7 +373,7 @@ def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, To
                     return _figure_subject(head), head
                 return None, head
         cur = head
-    return None, cur.head if cur.head is not cur else None
+    return None, cur.head if cur.head != cur else None
 
 
 def _figure_subject(verb: Token) -> tuple[str, str | None, Token] | None:
@@ -367,10 +381,9 @@ def _figure_subject(verb: Token) -> tuple[str, str | None, Token] | None:
     for node in [verb, *verb.ancestors][:3]:
         for child in node.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
-                for tok in child.subtree:
-                    entry = _word_entry(tok)
-                    if entry:
-                        return entry[0], entry[1], tok
+                found = _figure_words(child)  # "the number of displaced families", "IDPs total"
+                if found:
+                    return found
     return None
 
 
@@ -416,14 +429,34 @@ def _housing_in(sent: Span) -> bool:
 
 def _is_modal(tok: Token | None) -> bool:
     """Counts under "might have to be evacuated" or "can be evacuated" are not reports of fact."""
-    return tok is not None and any(c.dep_ == "aux" and c.lower_ in _MODAL_WORDS for c in tok.children)
+    while tok is not None:
+        if any(c.dep_ == "aux" and c.lower_ in _MODAL_WORDS for c in tok.children):
+            return True
+        tok = tok.head if tok.dep_ == "xcomp" and tok.head != tok else None  # "might have to be evacuated"
+    return False
+
+
+def _entity_of(tok: Token) -> Span | None:
+    return next((e for e in tok.sent.ents if e.start <= tok.i < e.end), None)
 
 
 def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quantity: Quantity) -> bool:
-    """Dates, ages, money, ordinals and measures: numbers that are not counts of people."""
+    """Dates, ages, money, ordinals and measures: numbers that are not counts of people.
+
+    The small model's entity labels are trusted only with a reason: "122 387" is not money without
+    a currency, "116129" or "1057 people" is not a date without a calendar word or a year's shape, and
+    "over 25,000 mud-and-thatch homes" is not a measure without a unit.
+    """
     for tok in tokens:
         if tok.ent_type_ == "MONEY" and not _CURRENCY.search(doc_text[max(0, start - 4):end + 12]):
-            continue  # the small model calls "122 387" money; only a currency makes it money
+            continue
+        if tok.ent_type_ in ("DATE", "TIME", "QUANTITY") and quantity.share is None:
+            ent = _entity_of(tok)
+            cue = _MEASURE_WORDS if tok.ent_type_ == "QUANTITY" else _CALENDAR_WORDS
+            year = re.fullmatch(r"\d{4}", tok.text) and 1000 <= int(tok.text) <= 2100 and not (
+                tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ == "nummod" and tok.head.i > tok.i)
+            if ent is not None and not year and not cue.search(ent.text):
+                continue
         if tok.ent_type_ in _NOT_COUNT_ENTS and quantity.share is None:
             return True
     before = doc_text[max(0, start - 8):start].lower()
@@ -434,7 +467,8 @@ def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quant
         return True
     value = quantity.value
     is_year = bool(re.fullmatch(r"\d{4}", quantity.words.strip()))
-    return value is not None and is_year and 1900 <= value <= 2100
+    counted = tokens[-1].dep_ == "nummod" and tokens[-1].head.i > tokens[-1].i  # "2000 people"
+    return value is not None and is_year and 1900 <= value <= 2100 and not counted
 
 
 def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMention]:
@@ -449,7 +483,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
         tokens = [t for t in sent if t.idx < end and t.idx + len(t) > start]
         if not tokens or _skip_number(doc.text, start, end, tokens, quantity):
             continue
-        anchors = [t for t in tokens if t.head not in tokens or t.head is t]
+        anchors = [t for t in tokens if t.head not in tokens or t.head == t]
         anchor = anchors[-1] if anchors else tokens[-1]
         noun = _counted_noun(anchor, tokens)
         category: str | None = None
@@ -457,6 +491,8 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
         victim = _victim_of(noun) if noun is not None else None
         if noun is not None:
             entry = _noun_entry(noun)
+            if entry is None and _lemma(noun) in _categories()["figure_nouns"] and _figure_words(noun):
+                entry = (None, "people")  # "100,000 to 120,000 – the number of people forced out"
             if entry is None and victim is None:
                 continue  # "18 districts", "10 hectares": not people, not a category we keep
             category, unit = entry or (None, "people")  # what a kill verb befalls is people
@@ -512,50 +548,10 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
                       end=span_end, unit=unit)
         out.append(CountMention(count=count, quantity=quantity, noun=noun, governor=governor, term=term,
                                 modal=_is_modal(governor)))
-    out.extend(_singular_victims(sent, [(m.count.start, m.count.end) for m in out]))
-    return out
+    from .count_rules import singular_victims, summed  # rules that read this module's mentions
 
-
-def _singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMention]:
-    """One person a kill or wound verb befalls is a count of one: "a journalist has been killed".
-
-    Wire copy states a single victim by the noun alone ("a Palestinian prisoner died", "killed the
-    deputy chief"), and PLOVER codes it as one dead. Only singular person nouns from the data or
-    named persons, with an article, a possessive or a name, under a verb that is neither negated nor
-    modal. Fails on victims named only by pronoun ("he was killed") and on generic ones ("a soldier
-    who is killed in action").
-    """
-    out: list[CountMention] = []
-    nouns, persons = _categories()["nouns"], frozenset(_categories()["person_nouns"])
-    for verb in sent:
-        if verb.pos_ not in ("VERB", "AUX") or _is_modal(verb) or any(
-                c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "to") for c in verb.children):
-            continue  # "was not killed", "could be killed", "attempted to assassinate"
-        for arg in verb.children:
-            if _victim_role(arg, verb) is None:
-                continue
-            for cand in [arg, *arg.conjuncts]:
-                named = cand.ent_type_ == "PERSON"
-                row = nouns.get(cand.lower_) or nouns.get(_lemma(cand))
-                person = named or cand.lower_ in persons or _lemma(cand) in persons or (
-                    row is not None and row[1] == "people" and row[0] in (None, "troops", "detained"))
-                if not person or cand.tag_ not in ("NN", "NNP") or any(
-                        c.dep_ in ("nummod", "quantmod") for c in cand.children):
-                    continue
-                if not named and not any(c.dep_ in ("det", "poss") and c.lower_ not in ("no", "every", "each",
-                                                                                       "any", "which")
-                                         for c in cand.children):
-                    continue  # "police killed protester" headlines aside, a bare singular is generic
-                ent = next((e for e in sent.ents if e.start <= cand.i < e.end), None) if named else None
-                start = ent.start_char if ent is not None else cand.left_edge.idx
-                end = ent.end_char if ent is not None else cand.idx + len(cand)
-                if any(start < t_end and t_start < end for t_start, t_end in taken):
-                    continue
-                category = _word_entry(verb)[0]  # type: ignore[index]
-                count = Count(category=category, low=1, high=1, qualifier=None, text=sent.doc.text[start:end],
-                              start=start, end=end, unit="people")
-                out.append(CountMention(count=count, quantity=Quantity(1, 1, None, count.text), noun=cand,
-                                        governor=verb, term=None))
+    out = summed(sent, out)
+    out.extend(singular_victims(sent, [(m.count.start, m.count.end) for m in out]))
     return out
 
 
