@@ -10,8 +10,9 @@ people (dates, ages, money, percentages, ordinals, "34 strikes") are dropped or 
 category that is not people.
 
 Where it fails: numbers split over a table ("IDPs total 122 387" works, a column of figures does
-not), totals the reader has to add up ("709,841 in Jajpur and 363,832 in Puri"), and languages
-other than English beyond the few words in the data files.
+not), totals the reader has to add up across sentences (one sentence's figures for several places
+are added in ``count_rules``), and languages other than English beyond the few words in the data
+files, whose parse the small English model gets wrong (the next word then stands in for the noun).
 """
 from __future__ import annotations
 
@@ -597,7 +598,7 @@ def best_displacement(span: Span) -> CountMention | None:
     """The displacement figure a span reports: the first stated displaced count, else housing lost.
 
     People displaced beat houses destroyed, which beat houses damaged; counts under a modal ("might
-    have to be evacuated") come last. Fails on totals split over places, which it does not add.
+    have to be evacuated") come last. Totals split over sentences are not added.
     """
     sents = list(span.sents) if span.start < span.end else []
     candidates: list[tuple[tuple[int, int, int], CountMention]] = []
