@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from ..nlp.doccache import doc_text
 from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
 from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor, resolve_actors
@@ -383,7 +384,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             actor=actors, recipient=recipients, event_loc=place, date_info=date_info, size=size,
             modality=modality.modality, specificity=specificity, historical=historical,
             attribution=modality.attribution,
-            event_text=doc.text[trig_start:trig_end], text=sent.text,
+            event_text=doc_text(doc)[trig_start:trig_end], text=sent.text,
             start=sent.start_char, end=sent.end_char, trigger_start=trig_start, trigger_end=trig_end,
             cameo=match.trigger.cameo, acled=None, confidence=max(0.05, min(confidence, 0.95)),
         )

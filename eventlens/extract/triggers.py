@@ -19,6 +19,7 @@ NOUN_POS = {"NOUN", "PROPN"}
 # Dependencies under which a verb form is still an event: participles modifying a noun ("displaced
 # persons", "Russia-backed forces") count; auxiliaries and fixed phrases do not.
 _SKIP_DEPS = {"aux", "auxpass", "fixed", "compound:prt"}
+HOMES = {"home", "house", "village", "town", "land", "city", "neighbourhood", "neighborhood", "area", "camp"}
 # nouns that frame an event named by their modifier: "mediation mission", "peace talks", "rescue effort"
 FRAME_NOUNS = {"mission", "effort", "efforts", "campaign", "operation", "talks", "process", "initiative",
                "attempt", "bid", "plan", "drive", "programme", "program", "package", "deal", "attack"}
@@ -81,6 +82,12 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
     motion = ontology.words("motion_verbs")
     for token in sent:
         is_verb = token.pos_ in VERB_POS
+        if token.pos_ == "ADJ" and token.dep_ in ("acomp", "oprd", "amod", "xcomp", "ccomp"):
+            cands = ontology.candidates(_lemma(token)) + ontology.candidates(token.lower_)
+            adjective = next((t for t in cands if t.pos == "A"), None)
+            if adjective is not None:  # "left homeless"
+                yield TriggerMatch(token=token, trigger=adjective, tokens=(token,))
+            continue
         if not (is_verb or token.pos_ in NOUN_POS) or token.dep_ in _SKIP_DEPS:
             continue
         if (not is_verb and token.dep_ == "compound" and token.head.pos_ in NOUN_POS
@@ -145,9 +152,12 @@ def _causative_displacement(verb: Token, ontology: Ontology, motion: frozenset[s
     """"forcing hundreds of thousands of Syrians to ... move northwards" is displacement, told by the verb
     that forces and the motion verb it governs; "forced Assad to demobilise" is not (no motion)."""
     for child in verb.children:
-        if child.dep_ in ("xcomp", "ccomp") and child.pos_ in VERB_POS:
+        # "forced 800 families from their homes"
+        uprooted = child.dep_ == "prep" and child.lower_ in ("from", "out") and any(
+            _lemma(o) in HOMES for o in child.subtree if o.dep_ == "pobj")
+        if uprooted or (child.dep_ in ("xcomp", "ccomp") and child.pos_ in VERB_POS):
             chain = [child, *child.conjuncts]
-            if any(_lemma(t) in motion for t in chain):
+            if uprooted or any(_lemma(t) in motion for t in chain):
                 spec = ontology.rules["causative_displacement"]
                 acled_type, _, acled_sub = spec["acled"].partition("|")
                 trig = Trigger(words=(_lemma(verb),), pos="V", event=spec["event"], mode=spec["mode"],

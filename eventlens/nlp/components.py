@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..settings import Settings
+from .doccache import forget
 
 HYPHEN_PREFIXES = {"re", "co", "de", "pre", "non", "counter", "anti", "un", "ex", "post", "mid", "self"}
 
@@ -62,6 +63,7 @@ def make_events(nlp: Language, name: str, *, actor_files: list[str]) -> Callable
     ontology = load_ontology()
 
     def events(doc: Doc) -> Doc:
+        forget(doc)  # entities are final from here on; the caches start fresh
         doc_actors = DocActors()
         doc_actors.prepare(doc, knowledge)
         ctx = DocContext(knowledge=knowledge, ontology=ontology, published=doc._.published,

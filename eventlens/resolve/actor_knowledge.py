@@ -50,6 +50,7 @@ _SEPARATORS = re.compile(r"[-‐‑–—_/]")
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The matching form of a name: lower case, no accents, no apostrophes or dots, hyphens as spaces."""
     text = unicodedata.normalize("NFKD", text)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from ..nlp.doccache import ent_at
 from ..records import ActorEntity
 from .actor_knowledge import Actor, ActorKnowledge, Role, fold, load_actor_knowledge
 
@@ -217,7 +218,7 @@ def _inside_person_name(doc: Doc, start: int, end: int) -> bool:
     ent_type = doc[start].ent_type_
     if ent_type != "PERSON":
         return False
-    ent = next((e for e in doc.ents if e.start <= start < e.end), None)
+    ent = ent_at(doc, start)
     return ent is not None and len(ent) > end - start
 
 
@@ -242,7 +243,7 @@ def _is_place(head: Token, knowledge: ActorKnowledge) -> bool:
     for place in places or ():
         if place.start <= head.idx < place.end and getattr(place, "resolution", None) != "country":
             return True
-    ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+    ent = ent_at(doc, head.i)
     if ent is not None and ent.label_ in PLACE_LABELS:
         return True
     first = ent[0] if ent is not None else head
@@ -387,7 +388,7 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
         return _from_actor(actor, span)
 
     # 2. a person's name
-    ent = next((e for e in doc.ents if e.start <= head.i < e.end), None)
+    ent = ent_at(doc, head.i)
     if (covering is None and ent is not None and ent.label_ == "PERSON"
             and not _is_place(head, knowledge)):
         return _person(span, ent, matches, knowledge, doc_actors)

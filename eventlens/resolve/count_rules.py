@@ -10,6 +10,7 @@ import re
 
 from spacy.tokens import Span
 
+from ..nlp.doccache import doc_text
 from ..records import Count
 from .counts import CountMention, Quantity, _categories, _is_modal, _lemma, _victim_role, _word_entry
 
@@ -43,9 +44,9 @@ def summed(sent: Span, mentions: list[CountMention]) -> list[CountMention]:
         if c.category in _SUMMABLE and not m.modal and c.low is not None and m.quantity.share is None and (
                 c.qualifier not in ("up to", "fewer than")):
             groups.setdefault((c.category, c.unit, m.term), []).append(m)
-    doc_text = sent.doc.text
+    text_of_doc = doc_text(sent.doc)
     for parts in groups.values():
-        if len(parts) < 2 or any(_NOT_A_PART.search(doc_text[a.count.end:b.count.start])
+        if len(parts) < 2 or any(_NOT_A_PART.search(text_of_doc[a.count.end:b.count.start])
                                  or not _place_between(sent, a.count.end, b.count.start)
                                  for a, b in itertools.pairwise(parts)):
             continue
@@ -58,7 +59,8 @@ def summed(sent: Span, mentions: list[CountMention]) -> list[CountMention]:
         high = sum(h for h in highs if h is not None) if all(h is not None for h in highs) else None
         total = Count(category=first.category, low=low, high=high,
                       qualifier=quals.pop() if len(quals) == 1 else None,
-                      text=doc_text[first.start:last.end], start=first.start, end=last.end, unit=first.unit)
+                      text=text_of_doc[first.start:last.end], start=first.start, end=last.end,
+                      unit=first.unit)
         merged = CountMention(count=total, quantity=Quantity(low, high, total.qualifier, total.text),
                               noun=parts[0].noun, governor=parts[0].governor, term=parts[0].term)
         at = mentions.index(parts[0])
@@ -103,7 +105,8 @@ def singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMent
                 if any(start < t_end and t_start < end for t_start, t_end in taken):
                     continue
                 category = _word_entry(verb)[0]  # type: ignore[index]
-                count = Count(category=category, low=1, high=1, qualifier=None, text=sent.doc.text[start:end],
+                count = Count(category=category, low=1, high=1, qualifier=None,
+                              text=doc_text(sent.doc)[start:end],
                               start=start, end=end, unit="people")
                 out.append(CountMention(count=count, quantity=Quantity(1, 1, None, count.text), noun=cand,
                                         governor=verb, term=None))

@@ -27,6 +27,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from ..errors import KnowledgeError
+from ..nlp.doccache import doc_text
 from ..records import Count
 
 log = logging.getLogger(__name__)
@@ -420,7 +421,7 @@ def _subtree_text(tok: Token) -> str:
     """The words a token dominates, as one string (phrases are matched on it)."""
     first = min(t.idx for t in tok.subtree)
     last = max(t.idx + len(t) for t in tok.subtree)
-    return tok.doc.text[first:last]
+    return doc_text(tok.doc)[first:last]
 
 
 def _housing_in(sent: Span) -> bool:
@@ -482,7 +483,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
         if quantity is None:
             continue
         tokens = [t for t in sent if t.idx < end and t.idx + len(t) > start]
-        if not tokens or _skip_number(doc.text, start, end, tokens, quantity):
+        if not tokens or _skip_number(doc_text(doc), start, end, tokens, quantity):
             continue
         anchors = [t for t in tokens if t.head not in tokens or t.head == t]
         anchor = anchors[-1] if anchors else tokens[-1]
@@ -545,7 +546,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
         if noun is not None and noun.i > tokens[-1].i and noun.i - tokens[-1].i <= 8:
             span_end = max(end, noun.idx + len(noun))
         count = Count(category=category, low=quantity.low, high=quantity.high,
-                      qualifier=quantity.qualifier, text=doc.text[start:span_end], start=start,
+                      qualifier=quantity.qualifier, text=doc_text(doc)[start:span_end], start=start,
                       end=span_end, unit=unit)
         out.append(CountMention(count=count, quantity=quantity, noun=noun, governor=governor, term=term,
                                 modal=_is_modal(governor)))
@@ -574,7 +575,7 @@ def displacement_term(sent: Span, trigger: Token | None = None) -> str | None:
     if trigger is not None:
         entry = _word_entry(trigger)
         if entry and entry[0] == "displaced":
-            phrase = _phrase_entry(sent.doc.text[trigger.idx:sent.end_char])
+            phrase = _phrase_entry(doc_text(sent.doc)[trigger.idx:sent.end_char])
             if phrase and phrase[1] in ("In Relief Camp", "Sheltered", "Homeless"):
                 return phrase[1]
             return entry[1]

@@ -27,6 +27,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from ..errors import KnowledgeError
+from ..nlp.doccache import doc_text
 from ..records import DateInfo
 
 log = logging.getLogger(__name__)
@@ -327,7 +328,7 @@ def resolve_time(sent: Span, trigger: Token | None, published: dt.date | None) -
     candidates = _scan(sent.text, sent.start_char, published, future)
     if candidates:
         found = _choose(candidates, sent, trigger)
-        text = sent.doc.text[found.start:found.end]
+        text = doc_text(sent.doc)[found.start:found.end]
         historical = found.historical or bool(
             published and found.latest is not None and found.latest < published - HISTORICAL_AFTER)
         info = DateInfo(date=found.date, earliest=found.earliest, latest=found.latest,
