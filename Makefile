@@ -22,6 +22,10 @@ test: setup lint
 demo: setup
 	$(BIN)/eventlens run tests/data/articles --db eventlens.duckdb --export events.jsonl
 
+bench: setup
+	$(BIN)/pip install -q -e ".[test,bench]"
+	$(BIN)/python bench/run.py
+
 eval: setup
 	$(BIN)/eventlens eval all --gold ../shared/gold
 
