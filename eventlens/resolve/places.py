@@ -41,6 +41,8 @@ _WIDE = frozenset({"country", "region"})  # levels whose names outrank any town 
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
 _HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 _EMBEDDED_MIN_POP = 100_000
+_WORLD_CITY = 1_000_000
+_NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
 _STOPWORDS_FILE = Path(__file__).parent.parent / "knowledge" / "data" / "place_stopwords.txt"
 
@@ -69,6 +71,9 @@ def _common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
         return False
     if key in words:
         return True
+    if len(span) == 1 and span.text.isupper() and len(span.text.replace(".", "")) <= 4 \
+            and gaz.abbreviation(span.text) is None:
+        return True  # an acronym ("BA", "AI", "P.A."); country ones ("US", "UAE") returned above
     first = normalise_placename(span[0].text)
     return len(span) > 1 and first in honorifics
 
@@ -130,6 +135,9 @@ def _person_words(doc: Doc) -> set[str]:
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = _person_words(doc)
+    # words of full names ("William Barr"): the same word alone later is the person again
+    surnames = {normalise_placename(t.text) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
+                for t in e if t.is_title}
     mentions: list[Mention] = []
     taken = [False] * len(doc)
     for ent in doc.ents:
@@ -150,7 +158,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                 continue
             mentions.append(Mention(span, key, "ner", ent.label_, level))
         elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and _confident_name(span, key, gaz, ent.label_):
-            if ent.label_ == "PERSON" or key not in persons:
+            if key not in persons or (ent.label_ == "PERSON" and (len(span) > 1 or key not in surnames)):
                 mentions.append(Mention(span, key, "relabel", ent.label_, level))
         else:
             continue
@@ -289,7 +297,8 @@ class _Context:
         return len(self.admin1.get(code, set()) - {key})
 
 
-def _score(entry: GazEntry, mention: Mention, ctx: _Context | None) -> tuple[float, list[str]]:
+def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
+           largest: int = 0) -> tuple[float, list[str]]:
     """Rank a candidate: country names first, the asked level, then document context, then size.
 
     Where it fails: a small town named like a big foreign city in an article that never names its
@@ -319,7 +328,10 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None) -> tuple[flo
     if ctx:
         votes = ctx.country_votes(entry.country, mention.key) if entry.country else 0
         if entry.level not in _WIDE and votes:
-            score += 0.6 + 0.1 * min(votes, 5)
+            # A world city keeps its name against a small namesake in a country the article names
+            # (Paris, Texas in an American story): the namesake needs its region named too.
+            overshadowed = largest >= _WORLD_CITY and entry.population * _NAMESAKE_RATIO < largest
+            score += (0.1 if overshadowed else 0.6) + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
         if entry.admin1_code and ctx.admin1_votes(f"{entry.country}.{entry.admin1_code}", mention.key) \
                 and entry.level not in ("admin1", "country"):
@@ -348,7 +360,9 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
         if abbreviated is not None:
             return abbreviated, 0.9, "abbreviation of a region"
         return None, 0.1, "not in the gazetteer"
-    scored = sorted(((*_score(e, mention, ctx), e) for e in entries), key=lambda t: -t[0])
+    largest = max(e.population for e in entries if e.level == "city") if any(
+        e.level == "city" for e in entries) else 0
+    scored = sorted(((*_score(e, mention, ctx, largest), e) for e in entries), key=lambda t: -t[0])
     best_score, why, best = scored[0]
     if len(scored) == 1:
         conf, reasons = 0.9, ["only place of that name", *why]
