@@ -17,6 +17,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code=code)
 
 
+def fail_damaged(db: Path | str, error: Exception) -> NoReturn:
+    """A DuckDB error past opening (a truncated or overwritten file is only found when a page of it is
+    read): one line that says what to do, never a traceback."""
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    fail(f"[E031] cannot read the store {db} ({first}); the file is damaged: move it away and run again, "
+         "or restore a copy")
+
+
 def print_stats(db: Path | str, top: int = 10) -> None:
     from ..store.db import Store
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import duckdb
 import typer
 
 from ..errors import EventlensError
 from . import app
-from .common import err_console, fail
+from .common import err_console, fail, fail_damaged
 
 
 @app.command("export")
@@ -50,5 +51,7 @@ def export_cli(
             n = export(store, fmt, sys.stdout if out == "-" else out, flt)
     except EventlensError as e:
         fail(str(e))
+    except duckdb.Error as e:
+        fail_damaged(db, e)
     if out != "-":
         err_console.print(f"wrote {n} {fmt} records to {out}")

@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -14,7 +15,7 @@ from ..ingest.base import IngestOptions
 from ..runners.local import RunSummary, run
 from ..settings import Settings
 from . import app
-from .common import fail, print_stats
+from .common import fail, fail_damaged, print_stats
 
 console = Console(stderr=True)
 
@@ -82,6 +83,8 @@ def run_cli(
                 console.print(f"wrote {n} event records to {export}")
     except EventlensError as e:
         fail(str(e))
+    except duckdb.Error as e:
+        fail_damaged(db, e)
     if not quiet:
         console.print(f"[bold]{summary.read}[/] articles read: {summary.written} new, {summary.skipped} "
                       f"already stored, {summary.rejected} rejected; {summary.events} events")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import typer
 
 from ..errors import EventlensError
 from . import app
-from .common import fail, print_stats
+from .common import fail, fail_damaged, print_stats
 
 
 @app.command("stats")
@@ -22,3 +23,5 @@ def stats_cli(
         print_stats(db, top=top)
     except EventlensError as e:
         fail(str(e))
+    except duckdb.Error as e:
+        fail_damaged(db, e)

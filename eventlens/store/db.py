@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ DEFAULT_PATH = "eventlens.duckdb"
 # would otherwise trigger a download of the reader for it.
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_LOCKED = re.compile(r"\block\b", re.IGNORECASE)  # DuckDB: "Could not set lock on file …"
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 _FETCH = 1000
 _STAGING = "_eventlens_staging"  # the name an Arrow batch is registered under while it is inserted
@@ -137,7 +139,8 @@ class Store:
             con = duckdb.connect(spec, read_only=read_only, config=_CONFIG)
         except duckdb.Error as e:
             text = str(e)
-            if "lock" in text.lower():
+            # The word, not the letters: a checksum error names a "block" of a damaged file.
+            if _LOCKED.search(text):
                 raise StoreError("E032", f"{spec} is open for writing in another process; wait for it to "
                                          "finish or open the store read-only") from e
             raise StoreError("E031", f"cannot open {spec} as a DuckDB store ({text.splitlines()[0]}); "
@@ -145,6 +148,10 @@ class Store:
         store = cls(con, spec, read_only)
         try:
             store._init_schema()
+        except duckdb.Error as e:  # the catalog sits in a damaged part of the file
+            con.close()
+            raise StoreError("E031", f"cannot read {spec} as a DuckDB store ({str(e).splitlines()[0]}); "
+                                     "is it damaged? move it away and run again") from e
         except BaseException:
             con.close()
             raise
