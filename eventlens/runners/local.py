@@ -71,6 +71,7 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
     options = options or IngestOptions.from_settings(settings)
     summary = RunSummary()
     with Store.open(db) as store:
+        store.check()  # never append to a damaged file
         summary.run_id = store.start_run(settings, list(inputs))
         rejects: list[Reject] = []
 

@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
@@ -133,11 +132,7 @@ def create_app(db: str | Path, *, linger: float = 2.0) -> FastAPI:
     """
     db_path = str(db)
     with Store.open(db_path, read_only=True) as store:
-        try:  # reads every table: a truncated or overwritten file fails here, not on the first request
-            store.stats(top=1)
-        except duckdb.Error as e:
-            raise StoreError("E031", f"cannot read the store {db_path} ({str(e).splitlines()[0]}); the file "
-                                     "is damaged: move it away and run again, or restore a copy") from e
+        store.check()  # a damaged file fails here, not on the first request
     reader = SharedReader(db_path, linger)
 
     @contextlib.asynccontextmanager

@@ -188,6 +188,16 @@ class Store:
             self._con.rollback()
             raise
 
+    def check(self) -> None:
+        """Read every table once (the counts ``stats`` shows), so that a file damaged past its header
+        fails now with E031 rather than half-way through a run or on a request. DuckDB checks a block
+        only when it reads it: damage confined to column data no count touches still goes unnoticed."""
+        try:
+            self.stats(top=1)
+        except duckdb.Error as e:
+            raise StoreError("E031", f"cannot read the store {self.path} ({str(e).splitlines()[0]}); the "
+                                     "file is damaged: move it away and run again, or restore a copy") from e
+
     def close(self) -> None:
         self._con.close()
 
