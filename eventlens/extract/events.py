@@ -235,9 +235,26 @@ _NON_STATE_ARMED = {"rebel", "political_militia", "identity_militia"}
 
 
 def _refine(match: TriggerMatch, sent: Span, ctx: DocContext) -> TriggerMatch:
-    """"bombings" by an armed group, with no aircraft in the sentence, are explosive attacks."""
-    rule = ctx.ontology.rules.get("bomb_refinement") or {}
+    """Words whose event depends on the sentence: a strike by workers is a protest; expelling
+    inspectors or diplomats is a sanction, not a displacement; "bombings" by an armed group, with no
+    aircraft in the sentence, are explosive attacks."""
     trig = match.trigger
+    words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
+    text = sent.text.lower()
+    if trig.words[-1] == "strike" and not match.is_verb and (
+            words & ctx.ontology.words("labor_strike_words")
+            or any(" " in w and w in text for w in ctx.ontology.words("labor_strike_words"))):
+        return replace(match, trigger=replace(trig, event="PROTEST", mode="strike", cameo="143",
+                                              acled_event_type="Protests",
+                                              acled_sub_event_type="Peaceful protest",
+                                              context=("political",)))
+    if trig.event == "DISPLACE" and trig.mode == "expulsion":
+        objects = [c for c in match.token.subtree if c.dep_ in ("dobj", "pobj", "nsubjpass")]
+        if any(o.lemma_.lower() in ctx.ontology.words("official_nouns") for o in objects):
+            return replace(match, trigger=replace(trig, event="SANCTION", mode="expel", cameo="166",
+                                                  acled_event_type=None, acled_sub_event_type=None,
+                                                  context=("political",)))
+    rule = ctx.ontology.rules.get("bomb_refinement") or {}
     if trig.mode != "aerial" or trig.words[-1] not in rule.get("lemmas", ()):
         return match
     air = ctx.ontology.words("air_words")

@@ -24,7 +24,7 @@ COOPERATIVE = {"SUPPORT", "COOPERATE", "AID", "CONSULT", "CONCEDE", "RETREAT", "
 HOSTILE = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "DISPLACE", "REJECT", "PROTEST"}
 OBLIGATION_AUX = {"must", "should", "ought"}
 OBLIGATION_VERBS = {"have", "need"}  # "have to", "need to"
-CONDITION_MARKS = {"unless", "if"}
+CONDITION_MARKS = ("unless", "if")
 APPEAL_VERBS = {"want", "wish", "ask", "urge", "request", "press", "pressure", "encourage", "invite", "beg"}
 
 
@@ -52,11 +52,11 @@ def _obliged(token: Token) -> bool:
             and any(c.lower_ == "to" for c in verb.children))
 
 
-def _conditional(token: Token) -> bool:
+def _conditional(token: Token, marks: tuple[str, ...] = tuple(CONDITION_MARKS)) -> bool:
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
     for v in (verb, *_governors(verb, 2)):
         for child in v.children:
-            if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS
+            if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks
                                              for m in child.children):
                 return True
     return False
@@ -73,7 +73,8 @@ def apply_stance(event: Event, token: Token, ontology: Ontology,
                  resolve: Callable[[Token], list[ActorEntity]] | None = None) -> Event:
     """Recode one event by what its statement does; returns the event unchanged if nothing applies."""
     said = "reported" if event.attribution else "asserted"
-    if event.modality == "negated" and event.event in COOPERATIVE and _announced(token):
+    refused = any(g.lemma_.lower() in ontology.words("refusal_words") for g in _governors(token, 2))
+    if event.event in COOPERATIVE and (refused or (event.modality == "negated" and _announced(token))):
         # "Obama said he would not provide support": a refusal
         return replace(event, event="REJECT", cameo="12", acled=None, modality=said)
     if event.modality in ("negated", "counterfactual"):
@@ -99,9 +100,14 @@ def apply_stance(event: Event, token: Token, ontology: Ontology,
     if event.event in COOPERATIVE and event.event != "AGREE" and (
             event.modality == "future" or _intent_governed(token, ontology)):
         return replace(event, event="AGREE", cameo="03", acled=None, modality=said)
+    if event.modality in ("future", "hypothetical") and _conditional(token, ("unless",)):
+        # "will withdraw its force unless a ceasefire is arranged": a threat, whatever is threatened
+        return replace(event, event="THREATEN", cameo="13", acled=None, modality=said,
+                       mode=(event.mode or event.event.lower()))
     if event.event in HOSTILE and (
             (event.modality in ("future", "hypothetical")
-             and (_conditional(token) or _same_actor(speakers or [], event.actor)))
+             and (_conditional(token) or (speakers and not event.actor)
+                  or _same_actor(speakers or [], event.actor)))
             or _intent_governed(token, ontology)):
         # a hostile act announced by its own actor, or made conditional, is a threat
         return replace(event, event="THREATEN", cameo="13", acled=None, modality=said,
