@@ -86,6 +86,16 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
             return [actor]
         return []
     actors = resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+    if actors and (actors[0].country or actors[0].actor_id):
+        return actors
+    # "Kenzo Oshima, the United Nations Emergency Relief Coordinator": the apposition says whom he serves
+    appositions = [c for c in head.children if c.dep_ == "appos"]
+    if head.dep_ == "appos":
+        appositions.append(head.head)
+    for appos in appositions:
+        better = resolve_actors(phrase_span(appos), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+        if better and (better[0].country or better[0].actor_id or (better[0].code or "")[:3] == "IGO"):
+            return [replace(better[0], entity_text=span.text, start=span.start_char, end=span.end_char)]
     if actors:
         return actors
     # "the Turkish and Greek sides": nationality adjectives on a head the knowledge does not know
@@ -273,6 +283,7 @@ def _localise(event: Event, ctx: DocContext) -> None:
     """Civilians, protesters and rioters named without a nationality belong to the country where the
     event happened, not to the country the article talks about most."""
     place = event.event_loc
+    _state_roles_at_home(event, ctx)
     if place is None or not place.country:
         return
     kinds = ctx.ontology.words("contextual_country_kinds")
@@ -287,6 +298,23 @@ def _localise(event: Event, ctx: DocContext) -> None:
                               code=(place.country + ent.sector) if ent.sector else ent.code,
                               name=generic.name if generic and ent.kind == "civilians" else ent.name,
                               actor_id=generic.id if generic and ent.kind == "civilians" else ent.actor_id)
+
+
+_STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG", "SPY"}
+
+
+def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
+    """"Security forces", "the authorities", "government troops" named without a country act for the
+    state where the event happened ("in Guinea"), else for the country the article is about. A
+    government mostly acts on its own territory; where it does not, the words usually name it."""
+    country = (event.event_loc.country if event.event_loc else None) or ctx.doc_actors.dominant_country
+    if not country:
+        return
+    for role in (event.actor, event.recipient):
+        for i, ent in enumerate(role):
+            if ent.country or ent.sector not in _STATE_SECTORS or ent.kind in ("igo", "ngo", "person"):
+                continue
+            role[i] = replace(ent, country=country, code=country + ent.sector)
 
 
 def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[ActorEntity]]:
