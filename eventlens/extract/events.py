@@ -99,7 +99,7 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     if actors:
         return actors
     # "the Turkish and Greek sides": nationality adjectives on a head the knowledge does not know
-    demonyms = _demonym_states(span, ctx)
+    demonyms = _demonym_states(span, ctx, any_head=as_recipient)
     if demonyms:
         return demonyms
     # "Turkey's efforts", "the government's plan": the possessor is the actor the words are about
@@ -129,10 +129,11 @@ def _overlaps(head: Token, match: TriggerMatch) -> bool:
     return span.start <= match.token.i < span.end
 
 
-def _demonym_states(span: Span, ctx: DocContext) -> list[ActorEntity]:
+def _demonym_states(span: Span, ctx: DocContext, *, any_head: bool = False) -> list[ActorEntity]:
     """Nationality adjectives on a head that stands for people acting for a state ("sides",
-    "negotiators", "warships"); not on places or things ("the Bosnian town")."""
-    if span.root.lemma_.lower() not in ctx.ontology.words("group_heads") and (
+    "negotiators", "warships"). As the one acted upon, a nationality marks the state whose people,
+    property or policy it was ("demolished Palestinian homes", "rejected an Australian ultimatum")."""
+    if not any_head and span.root.lemma_.lower() not in ctx.ontology.words("group_heads") and (
             span.root.lower_ not in ctx.ontology.words("group_heads")):
         return []
     out = []
@@ -314,6 +315,8 @@ def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
         for i, ent in enumerate(role):
             if ent.country or ent.sector not in _STATE_SECTORS or ent.kind in ("igo", "ngo", "person"):
                 continue
+            if any(ctx.knowledge.named(w) for w in ent.entity_text.split()[:-1]):
+                continue  # "U.N. helicopters": an organisation's, not the host state's
             role[i] = replace(ent, country=country, code=country + ent.sector)
 
 

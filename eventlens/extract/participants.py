@@ -160,6 +160,14 @@ def verb_participants(verb: Token) -> Participants:
     for prep in _children(verb, ("prep",)):
         parts.others += _pobj(prep)
         parts.patients += _companions(prep)
+    if not parts.patients:
+        # "threatened to cut off electricity to Nakhichevan", "offered to negotiate with Armenia":
+        # the one the announced act is aimed at
+        for comp in _children(verb, ("xcomp",)):
+            parts.patients += [p for prep in _children(comp, ("prep",)) if prep.lower_ in ("to", "with", "on",
+                                                                                        "against", "for")
+                               for p in _pobj(prep)]
+            parts.patients += _children(comp, ("dobj", "dative"))
     parts.agents = _expand(parts.agents)
     parts.patients = _expand(parts.patients)
     return parts
