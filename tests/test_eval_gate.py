@@ -41,7 +41,7 @@ def report_for():
 
     def get(set_name: str) -> Report:
         if set_name not in cache:
-            cache[set_name] = evaluate(set_name, GOLD, settings)
+            cache[set_name] = evaluate(set_name, GOLD, settings, limit=gate.GATE_LIMITS.get(set_name))
         return cache[set_name]
 
     return get

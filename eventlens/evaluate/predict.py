@@ -118,7 +118,11 @@ def pipeline_predictor(settings: Settings, *, progress: Progress | None = None) 
             if art_id not in unique:
                 unique[art_id] = Article(id=art_id, text=item.text, published=item.published)
         articles = list(unique.values())
-        chunks = [articles[begin:begin + CHUNK] for begin in range(0, len(articles), CHUNK)]
+        # With workers, at least two chunks per worker, so a set of a few long articles still spreads out.
+        size = CHUNK
+        if settings.workers > 1:
+            size = max(1, min(CHUNK, -(-len(articles) // (2 * settings.workers))))
+        chunks = [articles[begin:begin + size] for begin in range(0, len(articles), size)]
         by_id: dict[str, Prediction] = {}
         done = 0
         with contextlib.ExitStack() as stack:
