@@ -209,7 +209,7 @@ def _finite_verb(token: Token) -> Token:
         if cur.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
                 c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in cur.children):
             return cur
-        if cur.head is cur:
+        if cur.head.i == cur.i:
             break
         cur = cur.head
     return cur
@@ -326,7 +326,7 @@ def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[Actor
     speech = ctx.ontology.words("speech_verbs") | {"reiterate", "insist", "demand", "urge", "stress"}
     cur = token
     for _ in range(6):
-        if cur.head is cur:
+        if cur.head.i == cur.i:
             return None, []
         below, cur = cur, cur.head
         if cur.lemma_.lower() in speech and below.dep_ in ("ccomp", "parataxis", "xcomp"):

@@ -38,7 +38,7 @@ def _lower_words(tokens: list[Token] | Span) -> set[str]:
 def _governors(token: Token) -> list[Token]:
     """The trigger and the words above it up to the root, crossing clause boundaries."""
     chain = [token]
-    while chain[-1].head is not chain[-1] and len(chain) < 12:
+    while chain[-1].head.i != chain[-1].i and len(chain) < 12:
         chain.append(chain[-1].head)
     return chain
 
@@ -48,7 +48,7 @@ def _clause_verbs(token: Token) -> list[Token]:
     the trigger and what it hangs on through xcomp/conj/nominal links, stopping at ccomp."""
     out = [token]
     cur = token
-    while cur.head is not cur and cur.dep_ in ("xcomp", "conj", "pobj", "prep", "dobj", "nsubj",
+    while cur.head.i != cur.i and cur.dep_ in ("xcomp", "conj", "pobj", "prep", "dobj", "nsubj",
                                                "nsubjpass", "attr", "amod", "compound", "acl", "pcomp"):
         cur = cur.head
         out.append(cur)

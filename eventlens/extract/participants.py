@@ -88,13 +88,13 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
     if agent:
         return agent
     head = verb.head
-    if head is verb:
+    if head.i == verb.i:
         return []
     if verb.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
         return _subject_of(head, seen + 1)
     if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ in ("acomp", "amod", "xcomp"):
         # "Norway is willing to send", "France is ready to contribute": the subject of the copula
-        return _subject_of(head.head, seen + 1) if head.head is not head else []
+        return _subject_of(head.head, seen + 1) if head.head.i != head.i else []
     if verb.dep_ in ("xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         # object control: "ordered the army to shoot", "mobilised Hezbollah to invade"
         objs = _children(head, _OBJ)
@@ -204,7 +204,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
             and top.head.lemma_.lower() in light_verbs):
         agents = _subject_of(top.head)
         # "gave Tanzania a grant", "provide aid to Liberia", "held talks with Syria"
-        patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c is not top]
+        patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c.i != top.i]
         patients += [p for prep in _children(top.head, ("prep",))
                      if prep.lower_ in _PATIENT_PREPS_VERB | {"to", "for", "with", "between"}
                      for p in _pobj(prep)]

@@ -31,7 +31,7 @@ APPEAL_VERBS = {"want", "wish", "ask", "urge", "request", "press", "pressure", "
 def _governors(token: Token, limit: int = 4) -> list[Token]:
     out = []
     cur = token
-    while cur.head is not cur and len(out) < limit and cur.dep_ in ("xcomp", "ccomp", "conj", "acl", "pcomp",
+    while cur.head.i != cur.i and len(out) < limit and cur.dep_ in ("xcomp", "ccomp", "conj", "acl", "pcomp",
                                                                       "pobj", "prep", "advcl"):
         cur = cur.head
         out.append(cur)

@@ -34,7 +34,7 @@ def _clause_heads(trigger: Token) -> list[Token]:
     tok = trigger
     for _ in range(3):
         if tok.dep_ in ("xcomp", "conj", "pobj", "dobj", "nsubj", "nsubjpass", "prep", "acomp") \
-                and tok.head is not tok:
+                and tok.head.i != tok.i:
             tok = tok.head
             heads.append(tok)
             if tok.pos_ in ("VERB", "AUX"):
@@ -127,7 +127,7 @@ def _unclaimed(tok: Token, own: set[int]) -> bool:
     """A place is claimed by another clause when the first verb above it is not the trigger's clause
     and that verb is not an ancestor of the trigger (the trigger's own clause may sit inside it)."""
     cur = tok.head
-    while cur is not cur.head and cur.pos_ not in ("VERB", "AUX") and cur.i not in own:
+    while cur.i != cur.head.i and cur.pos_ not in ("VERB", "AUX") and cur.i not in own:
         cur = cur.head
     if cur.i in own:
         return True

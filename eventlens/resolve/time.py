@@ -271,7 +271,7 @@ def _clause_head(tok: Token) -> Token:
     """The verb that heads the clause a token sits in (a noun trigger climbs to its verb)."""
     cur = tok
     for _ in range(12):
-        if cur.pos_ in ("VERB", "AUX") or cur.head is cur:
+        if cur.pos_ in ("VERB", "AUX") or cur.head.i == cur.i:
             return cur
         cur = cur.head
     return cur
