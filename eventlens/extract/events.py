@@ -35,9 +35,10 @@ _OTHER_PRONOUNS = {"it", "its", "they", "them", "their", "this", "that", "these"
                    "which", "we", "us", "i", "me", "you", "one", "itself", "themselves"}
 # the counts that belong with each event type when the count is not inside a participant phrase
 _COUNT_FOR_TYPE = {
-    "ASSAULT": {"killed", "injured", "abducted", "dead", "wounded", "missing"},
+    "ASSAULT": {"killed", "injured", "abducted", "dead", "wounded", "missing", "destroyed_housing",
+                "damaged_housing"},
     "DISPLACE": {"displaced", "affected", "homeless", "evacuated", "returned"},
-    "COERCE": {"arrested", "detained", "abducted"},
+    "COERCE": {"arrested", "detained", "abducted", "destroyed_housing", "damaged_housing"},
     "MOBILIZE": {"troops", "fighters"},
     "PROTEST": {"protesters", "participants"},
 }
@@ -320,6 +321,39 @@ def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
             role[i] = replace(ent, country=country, code=country + ent.sector)
 
 
+def _merge_same(events: list[Event]) -> list[Event]:
+    """One record per event type and trigger: two reported attacks under one "said" make one
+    accusation with both accused."""
+    out: dict[tuple[str, int, int], Event] = {}
+    for event in events:
+        key = (event.event, event.trigger_start, event.trigger_end)
+        first = out.get(key)
+        if first is None:
+            out[key] = event
+            continue
+        for role, extra in ((first.actor, event.actor), (first.recipient, event.recipient)):
+            role += [a for a in extra if (a.start, a.end) not in {(b.start, b.end) for b in role}]
+    return list(out.values())
+
+
+_HOUSING_TERMS = {"destroyed_housing": "destroyed housing", "damaged_housing": "partially destroyed housing"}
+
+
+def _housing_loss(event: Event) -> Event | None:
+    """Homes destroyed or damaged are displacement as IDMC counts it (its "Destroyed Housing" and
+    "Partially Destroyed Housing" terms, in households): the destruction keeps its own record and a
+    DISPLACE record carries the housing figure."""
+    if event.event not in ("COERCE", "ASSAULT"):
+        return None
+    for category, term in _HOUSING_TERMS.items():
+        count = event.size.get(category)
+        if count is not None:
+            return replace(event, event="DISPLACE", mode=term, context=["migration"],
+                           size={"displaced": count}, cameo=None, acled=None,
+                           confidence=event.confidence * 0.9)
+    return None
+
+
 def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[ActorEntity]]:
     """The speech verb whose complement holds the token, and its speakers ("a British minister
     reiterated that …")."""
@@ -446,6 +480,8 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         if accusation is not None:
             events.append(accusation)
     events += _demands(sent, ctx, {e.trigger_start for e in events})
+    events += [d for e in events if (d := _housing_loss(e)) is not None]
+    events = _merge_same(events)
     relations = find_relations(sent, events, ctx)
     return events, relations
 

@@ -48,8 +48,9 @@ def _obliged(token: Token) -> bool:
     if any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in verb.children):
         return True
     head = verb.head
+    # "have to"/"need to" oblige; "had to be evacuated" reports what happened
     return (verb.dep_ == "xcomp" and head.lemma_.lower() in OBLIGATION_VERBS
-            and any(c.lower_ == "to" for c in verb.children))
+            and head.tag_ in ("VBP", "VBZ", "VB") and any(c.lower_ == "to" for c in verb.children))
 
 
 def _conditional(token: Token, marks: tuple[str, ...] = tuple(CONDITION_MARKS)) -> bool:
