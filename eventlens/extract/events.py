@@ -17,7 +17,7 @@ from ..nlp.doccache import doc_text
 from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
 from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor, resolve_actors
-from ..resolve.counts import displacement_term, find_counts
+from ..resolve.counts import displacement_term, find_counts, scan_counts
 from ..resolve.eventplace import attach_event_place
 from ..resolve.time import resolve_time
 from .modality import modality_of, specificity_of
@@ -321,6 +321,33 @@ def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
             role[i] = replace(ent, country=country, code=country + ent.sector)
 
 
+def _figures_without_event(sent: Span, events: list[Event], ctx: DocContext) -> list[Event]:
+    """A figure of displaced people is a displacement claim even when no verb says so ("144,044
+    evacuated people", "25,081 IDPs identified"): a DISPLACE record anchored on the figure's words."""
+    if any(e.event == "DISPLACE" and "displaced" in e.size for e in events):
+        return []
+    out = []
+    for mention in scan_counts(sent):
+        count = mention.count
+        if count.category != "displaced" or mention.modal:
+            continue
+        anchor = mention.governor or mention.noun
+        if anchor is None:
+            continue
+        timing = resolve_time(sent, anchor, ctx.published)
+        modality = modality_of(anchor, ctx.ontology)
+        place = attach_event_place(anchor, _places_in(ctx.places, sent.start_char, sent.end_char))
+        out.append(Event(
+            id="", doc_id="", event="DISPLACE", mode=(mention.term or "displaced").lower(),
+            context=["migration"], event_loc=place, date_info=timing.date_info,
+            size={"displaced": count}, modality=modality.modality, specificity="aggregate",
+            historical=timing.historical, attribution=modality.attribution, event_text=count.text,
+            text=sent.text, start=sent.start_char, end=sent.end_char, trigger_start=count.start,
+            trigger_end=count.end, confidence=0.45))
+        break
+    return out
+
+
 def _merge_same(events: list[Event]) -> list[Event]:
     """One record per event type and trigger: two reported attacks under one "said" make one
     accusation with both accused."""
@@ -481,6 +508,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             events.append(accusation)
     events += _demands(sent, ctx, {e.trigger_start for e in events})
     events += [d for e in events if (d := _housing_loss(e)) is not None]
+    events += _figures_without_event(sent, events, ctx)
     events = _merge_same(events)
     relations = find_relations(sent, events, ctx)
     return events, relations
