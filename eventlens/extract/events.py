@@ -348,6 +348,42 @@ def _figures_without_event(sent: Span, events: list[Event], ctx: DocContext) -> 
     return out
 
 
+def _harmonise_acled(events: list[Event], sent: Span, ctx: DocContext) -> None:
+    """ACLED codes one incident by its most telling feature, so the records of one sentence agree:
+    "killed in a suicide bombing" is a suicide bomb, not an attack; a protest where stones were thrown
+    is a violent demonstration; one the police broke up is a protest with intervention, one they shot
+    at is excessive force."""
+    specific = ctx.ontology.words("acled_specific_weapons")
+    weapon = next((e.acled for e in events if e.acled and e.acled.get("sub_event_type") in specific
+                   and e.modality in ("asserted", "reported", "alleged")), None)
+    if weapon is not None:
+        for e in events:
+            generic = e.acled and e.acled.get("sub_event_type") in ("Attack", "Armed clash")
+            if e.event == "ASSAULT" and generic:
+                e.acled = dict(weapon)
+    protests = [e for e in events if e.acled and e.acled.get("event_type") == "Protests"
+                and e.acled.get("sub_event_type") == "Peaceful protest"]
+    if not protests:
+        return
+    text = sent.text.lower()
+    words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
+
+    def said(key: str) -> bool:
+        cues = ctx.ontology.words(key)
+        return bool(words & cues) or any(" " in c and c in text for c in cues)
+
+    if said("lethal_force_words") and said("intervention_words"):
+        sub = ("Protests", "Excessive force against protesters")
+    elif said("intervention_words"):
+        sub = ("Protests", "Protest with intervention")
+    elif said("riot_words"):
+        sub = ("Riots", "Violent demonstration")
+    else:
+        return
+    for e in protests:
+        e.acled = {"disorder_type": "Demonstrations", "event_type": sub[0], "sub_event_type": sub[1]}
+
+
 def _merge_same(events: list[Event]) -> list[Event]:
     """One record per event type and trigger: two reported attacks under one "said" make one
     accusation with both accused."""
@@ -510,6 +546,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
     events += [d for e in events if (d := _housing_loss(e)) is not None]
     events += _figures_without_event(sent, events, ctx)
     events = _merge_same(events)
+    _harmonise_acled(events, sent, ctx)
     relations = find_relations(sent, events, ctx)
     return events, relations
 
