@@ -41,6 +41,15 @@ def _resolve(tok: Token, ctx: DocContext) -> ActorEntity | None:
     return resolve_actor(phrase_span(tok), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
 
 
+def _hostile(event: Event) -> bool:
+    return event.event in ("ASSAULT", "THREATEN") or (event.event == "COERCE" and event.mode == "seize")
+
+
+def _combatant(a: ActorEntity) -> bool:
+    return a.kind in ARMED or (a.kind not in ("civilians", "protesters", "media", "ngo", "igo", "person")
+                               and a.sector in ("MIL", "REB", "INS", "UAF", "COP", "GOV", "SPY"))
+
+
 def _same(a: ActorEntity, b: ActorEntity) -> bool:
     if a.actor_id and b.actor_id:
         return a.actor_id == b.actor_id
@@ -64,7 +73,8 @@ def _from_events(events: list[Event], sent: Span) -> list[Relation]:
                     out.append(_relation("supports", src, tgt, sent, event.modality))
                 elif event.event == "COOPERATE":
                     out.append(_relation("allied_with", src, tgt, sent, event.modality))
-                elif event.event in ("ASSAULT",) and src.kind in ARMED and tgt.kind in ARMED:
+                elif _hostile(event) and _combatant(src) and _combatant(tgt):
+                    # fighting between two parties that can fight: not an attack on civilians or things
                     out.append(_relation("opposes", src, tgt, sent, event.modality))
         # "a spate of bombings by the Assad regime, backed by Russia and Iran": SUPPORT whose recipient
         # is not an actor supports the agent of the noun it modifies
