@@ -242,6 +242,14 @@ def _path_id() -> Any:
     return PathParam(pattern=_ID, description="an id as the API returned it")
 
 
+def _found(kind: str, key: str, record: dict[str, Any] | None) -> dict[str, Any]:
+    """The record a one-record route returns, or 404 (``NotFound`` says where to list them) when the
+    store has no such record."""
+    if record is None:
+        raise NotFound(kind, key)
+    return record
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
 QueryDep = Annotated[EventFilter, Depends(_event_filter)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
@@ -257,10 +265,7 @@ def list_events(store: StoreDep, flt: QueryDep) -> dict[str, Any]:
 @router.get("/api/events/{event_id}", tags=["events"])
 def get_event(store: StoreDep, event_id: Annotated[str, _path_id()]) -> dict[str, Any]:
     """One event with its article, cluster and the offsets of its sentence, trigger, actors, counts."""
-    found = queries.event_detail(store, event_id)
-    if found is None:
-        raise NotFound("event", event_id)
-    return found
+    return _found("event", event_id, queries.event_detail(store, event_id))
 
 @router.get("/api/clusters", tags=["clusters"])
 def list_clusters(store: StoreDep, flt: QueryDep) -> dict[str, Any]:
@@ -270,10 +275,7 @@ def list_clusters(store: StoreDep, flt: QueryDep) -> dict[str, Any]:
 @router.get("/api/clusters/{cluster_id}", tags=["clusters"])
 def get_cluster(store: StoreDep, cluster_id: Annotated[str, _path_id()]) -> dict[str, Any]:
     """One cluster with all its event records."""
-    found = filters.cluster_detail(store, cluster_id)
-    if found is None:
-        raise NotFound("cluster", cluster_id)
-    return found
+    return _found("cluster", cluster_id, filters.cluster_detail(store, cluster_id))
 
 @router.get("/api/articles", tags=["articles"])
 def list_articles(store: StoreDep, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
@@ -283,10 +285,7 @@ def list_articles(store: StoreDep, limit: Limit = 50, offset: Offset = 0) -> dic
 @router.get("/api/articles/{doc_id}", tags=["articles"])
 def get_article(store: StoreDep, doc_id: Annotated[str, _path_id()]) -> dict[str, Any]:
     """An article's text and the character spans of every record in it."""
-    found = queries.article_detail(store, doc_id)
-    if found is None:
-        raise NotFound("article", doc_id)
-    return found
+    return _found("article", doc_id, queries.article_detail(store, doc_id))
 
 @router.get("/api/actors", tags=["actors"])
 def list_actors(store: StoreDep, q: Annotated[str | None, Query(max_length=200)] = None,
@@ -299,10 +298,7 @@ def get_actor(store: StoreDep, key: Annotated[str, PathParam(min_length=1, max_l
                                                                description="key from /api/actors")]
               ) -> dict[str, Any]:
     """One actor: codes, the words that named it, events by type, relations."""
-    found = queries.actor_detail(store, key)
-    if found is None:
-        raise NotFound("actor", key)
-    return found
+    return _found("actor", key, queries.actor_detail(store, key))
 
 @router.get("/api/network", tags=["actors"])
 def get_network(store: StoreDep,
