@@ -99,6 +99,12 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
             return [replace(better[0], entity_text=span.text, start=span.start_char, end=span.end_char)]
     if actors:
         return actors
+    # "the Hizbollah (Party of God) group", "the Hamas movement": a named actor modifying a plain noun
+    named = next((t for t in span if t.ent_id_ and t.i != head.i and ctx.knowledge.get(t.ent_id_)), None)
+    if named is not None:
+        actor = ctx.knowledge.get(named.ent_id_)
+        if actor is not None and actor.type != "person":
+            return [actor.entity(span.text, span.start_char, span.end_char)]
     # "the Turkish and Greek sides": nationality adjectives on a head the knowledge does not know
     demonyms = _demonym_states(span, ctx, any_head=as_recipient)
     if demonyms:

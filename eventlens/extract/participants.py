@@ -173,6 +173,12 @@ def verb_participants(verb: Token) -> Participants:
     return parts
 
 
+def _base_lemma(verb: Token) -> str:
+    """The lemma without a repetition prefix: "reimposed" carries its nominal as "imposed" does."""
+    lemma = verb.lemma_.lower()
+    return lemma[2:].lstrip("-") if lemma.startswith("re") and len(lemma) > 5 else lemma
+
+
 def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) -> Participants:
     parts = Participants()
     agents: list[Token] = []
@@ -201,7 +207,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     # the subject of the verb that carries the nominal ("conducted 34 strikes", "launched an offensive")
     top = anchors[-1]
     if (not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX")
-            and top.head.lemma_.lower() in light_verbs):
+            and _base_lemma(top.head) in light_verbs):
         agents = _subject_of(top.head)
         # "gave Tanzania a grant", "provide aid to Liberia", "held talks with Syria"
         patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c.i != top.i]
@@ -246,6 +252,18 @@ def phrase_span(head: Token) -> Span:
                 continue
             keep.add(child.i)
             stack.append(child)
+    # a parenthesis inside the phrase belongs to it: "the Hizbollah (Party of God) group"
+    lo, hi = min(keep), max(keep)
+    depth, inside = 0, set()
+    for tok in doc[lo: hi + 1]:
+        if tok.text == "(":
+            depth += 1
+        if depth:
+            inside.add(tok.i)
+        if tok.text == ")" and depth:
+            depth -= 1
+    if not depth and all(i in keep or i in inside for i in range(lo, hi + 1)):
+        keep |= inside
     # the longest contiguous run around the head
     start = end = head.i
     while start - 1 in keep:
