@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import StoreError
-from ..store.db import Store
+from ..store.db import Store, insert_arrow
 from ..store.rows import dumps
 from ..store.schema import TABLES
 from .compare import Rules, load_rules
@@ -33,7 +33,6 @@ CLUSTER_COLUMNS = ("cluster_id", "event", "modality", "specificity", "n_mentions
                    "first_reported", "date", "earliest", "latest", "loc_name", "geonameid", "lat", "lon",
                    "country", "admin1", "fatalities", "record", "run_id", "created_at", "updated_at")
 MEMBER_COLUMNS = ("event_id", "cluster_id", "score", "run_id", "added_at")
-_STAGING = "_eventlens_cluster_staging"
 
 
 @dataclass
@@ -108,20 +107,6 @@ def _cluster_row(cluster: Cluster, record: dict[str, Any], run_id: str | None,
             dumps(record), run_id, now, now)
 
 
-def _insert_arrow(cur: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...],
-                  rows: list[tuple[Any, ...]]) -> None:
-    """One INSERT for many rows through an Arrow table: DuckDB's cost is per statement, not per row."""
-    if not rows:
-        return
-    data = pa.table({col: [row[i] for row in rows] for i, col in enumerate(columns)})
-    names = ", ".join(f'"{c}"' for c in columns)
-    cur.register(_STAGING, data)
-    try:
-        cur.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGING}")
-    finally:
-        cur.unregister(_STAGING)
-
-
 def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = None) -> None:
     """Replace the changed clusters and their memberships in one transaction (a stored cluster keeps
     its creation run and time, and each member the run that added it)."""
@@ -148,10 +133,10 @@ def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = N
             if c.id in born:
                 row[-3], row[-2] = born[c.id]
             cluster_rows.append(tuple(row))
-        _insert_arrow(cur, "clusters", CLUSTER_COLUMNS, cluster_rows)
-        _insert_arrow(cur, "cluster_members", MEMBER_COLUMNS,
-                      [(m.id, c.id, c.scores.get(m.id), *added.get(m.id, (run_id, now)))
-                       for c in changed for m in c.members])
+        insert_arrow(cur, "clusters", CLUSTER_COLUMNS, cluster_rows)
+        insert_arrow(cur, "cluster_members", MEMBER_COLUMNS,
+                     [(m.id, c.id, c.scores.get(m.id), *added.get(m.id, (run_id, now)))
+                      for c in changed for m in c.members])
         cur.commit()
     except (duckdb.Error, pa.ArrowException) as e:
         cur.rollback()

@@ -104,6 +104,21 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...],
+                 rows: list[tuple[Any, ...]]) -> None:
+    """One INSERT for many rows through an Arrow table: DuckDB's cost is per statement, not per row.
+    Runs in the caller's transaction on ``con`` (the store's connection or a cursor of it)."""
+    if not rows:
+        return
+    data = pa.table({col: [row[i] for row in rows] for i, col in enumerate(columns)})
+    names = R.select_list(columns)
+    con.register(_STAGING, data)
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGING}")
+    finally:
+        con.unregister(_STAGING)
+
+
 class Store:
     """An eventlens DuckDB file. Create with ``Store.open``; use as a context manager to close it."""
 
@@ -315,20 +330,11 @@ class Store:
         try:
             for table, table_rows in tables.items():
                 if table_rows:
-                    self._insert_rows(table, R.TABLE_COLUMNS[table], table_rows)
+                    insert_arrow(con, table, R.TABLE_COLUMNS[table], table_rows)
             con.commit()
         except BaseException:
             con.rollback()
             raise
-
-    def _insert_rows(self, table: str, columns: tuple[str, ...], table_rows: list[tuple[Any, ...]]) -> None:
-        data = pa.table({col: [row[i] for row in table_rows] for i, col in enumerate(columns)})
-        names = R.select_list(columns)
-        self._con.register(_STAGING, data)
-        try:
-            self._con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGING}")
-        finally:
-            self._con.unregister(_STAGING)
 
     def record_rejects(self, rejects: Iterable[Reject], run_id: str | None = None) -> int:
         """Append rejects (one transaction for the lot); returns how many."""
