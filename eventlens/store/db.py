@@ -364,7 +364,9 @@ class Store:
 
     # ------------------------------------------------------------ reading
 
-    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """The rows of one query, fetched a batch at a time on a cursor of its own, so a reader of a large
+        store holds one batch in memory, not the whole result."""
         cur = self.cursor()
         try:
             cur.execute(sql, list(params))
@@ -377,25 +379,25 @@ class Store:
         """The PLOVER records (``Event.to_plover()``), ordered by article, then offset."""
         where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id else ("", [])
         sql = f'SELECT record FROM events {where} ORDER BY doc_id, "start", trigger_start, id'
-        for (record,) in self._stream(sql, params):
+        for (record,) in self.stream(sql, params):
             yield json.loads(record)
 
     def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
         """Stored articles ordered by id (all, or those in ``ids``)."""
         cols = R.select_list(R.ARTICLE_COLUMNS[:8])
         if ids is None:
-            rows = self._stream(f"SELECT {cols} FROM articles ORDER BY id")
+            rows = self.stream(f"SELECT {cols} FROM articles ORDER BY id")
         else:
-            rows = self._stream(f"SELECT {cols} FROM articles WHERE id IN (SELECT UNNEST(?::VARCHAR[])) "
-                                "ORDER BY id", [list(ids)])
+            rows = self.stream(f"SELECT {cols} FROM articles WHERE id IN (SELECT UNNEST(?::VARCHAR[])) "
+                               "ORDER BY id", [list(ids)])
         for row in rows:
             yield R.article_from_row(row)
 
     def iter_relations(self, doc_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Relation records (``Relation.to_dict()``), ordered by article, then offset."""
         where, params = ("WHERE doc_id = ?", [doc_id]) if doc_id else ("", [])
-        for (record,) in self._stream(f'SELECT record FROM relations {where} ORDER BY doc_id, "start", id',
-                                      params):
+        for (record,) in self.stream(f'SELECT record FROM relations {where} ORDER BY doc_id, "start", id',
+                                     params):
             yield json.loads(record)
 
     def iter_places(self, *, resolved_only: bool = False,
@@ -410,13 +412,13 @@ class Store:
             params.append(doc_id)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         sql = f'SELECT {R.select_list(R.PLACE_COLUMNS)} FROM places {where} ORDER BY doc_id, "start", "end"'
-        for row in self._stream(sql, params):
+        for row in self.stream(sql, params):
             yield PlaceMention(row[0], R.place_from_row(row))
 
     def iter_rejects(self, run_id: str | None = None) -> Iterator[StoredReject]:
         where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
         sql = f'SELECT {R.select_list(R.REJECT_COLUMNS)} FROM rejects {where} ORDER BY "at", origin'
-        for origin, code, reason, detail, rid, at in self._stream(sql, params):
+        for origin, code, reason, detail, rid, at in self.stream(sql, params):
             yield StoredReject(Reject(origin, code, reason, detail), rid, at)
 
     def runs(self) -> list[dict[str, Any]]:

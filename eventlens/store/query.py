@@ -24,8 +24,6 @@ from typing import Any
 from ..errors import ExportError
 from .db import Store
 
-_FETCH = 1000
-
 
 def _tuple(value: str | Sequence[str] | None, upper: bool = False) -> tuple[str, ...]:
     if value is None:
@@ -193,16 +191,6 @@ def _page(flt: EventFilter) -> tuple[str, list[Any]]:
     return " LIMIT ? OFFSET ?", [flt.limit, flt.offset]
 
 
-def _stream(store: Store, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-    cur = store.cursor()
-    try:
-        cur.execute(sql, list(params))
-        while batch := cur.fetchmany(_FETCH):
-            yield from batch
-    finally:
-        cur.close()
-
-
 EVENT_ORDER = 'e.doc_id, e."start", e.trigger_start, e.id'
 CLUSTER_ORDER = "coalesce(c.date, c.earliest) NULLS LAST, c.cluster_id"
 
@@ -228,7 +216,7 @@ def select_clusters(flt: EventFilter | None, columns: str = "c.record") -> tuple
 def iter_events(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
     """PLOVER records (``Event.to_plover()``) that match, by article then offset."""
     sql, params = select_events(flt)
-    for (record,) in _stream(store, sql, params):
+    for (record,) in store.stream(sql, params):
         yield json.loads(record)
 
 
@@ -251,7 +239,7 @@ def iter_clusters(store: Store, flt: EventFilter | None = None) -> Iterator[dict
     if not has_clusters(store):
         return
     sql, params = select_clusters(flt)
-    for (record,) in _stream(store, sql, params):
+    for (record,) in store.stream(sql, params):
         yield json.loads(record)
 
 
@@ -261,7 +249,7 @@ def iter_clusters_with_time(store: Store, flt: EventFilter | None = None
     if not has_clusters(store):
         return
     sql, params = select_clusters(flt, "c.record, c.updated_at")
-    for record, updated in _stream(store, sql, params):
+    for record, updated in store.stream(sql, params):
         yield json.loads(record), updated
 
 
