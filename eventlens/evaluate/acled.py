@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import EvalError
 from .predict import GoldText, Prediction, Predictor, confidence, events_of
-from .report import Miss, Report, Tally, weighted_f1
+from .report import Report, Tally, weighted_f1
 
 FILE = "acled-types/case2021_task2_dev.tsv"
 NONE = "NONE"
@@ -98,15 +98,12 @@ def score(items: list[AcledGold], predictions: list[Prediction]) -> Report:
     gold_labels = [item.label for item in items]
     predicted = [predict_label(p) for p in predictions]
     report.add(weighted_f1("sub_event_type", gold_labels, predicted))
-    tally = Tally()
+    tally = Tally(report)
     tally.ensure("seen_accuracy", "unseen_is_none")
     for item, label in zip(items, predicted, strict=True):
-        tally.mark("unseen_is_none" if item.label == NONE else "seen_accuracy", label == item.label)
-        if label != item.label:
-            report.misses.append(Miss("sub_event_type", item.label, label, item.text, item.id))
-    for field_score in tally.scores():
-        report.add(field_score)
-    return report
+        tally.check("unseen_is_none" if item.label == NONE else "seen_accuracy", label == item.label,
+                    item.label, label, item.text, item.id, miss_as="sub_event_type")
+    return tally.finish()
 
 
 def evaluate(gold_dir: Path, predictor: Predictor, *, limit: int | None = None) -> Report:

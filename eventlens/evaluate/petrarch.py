@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import EvalError
 from .predict import GoldText, Prediction, Predictor, confidence, events_of
-from .report import Miss, Report, Tally
+from .report import Report, Tally
 
 FILE = "petrarch-gsr/PETR2_GSR_validation.xml"
 
@@ -99,40 +99,29 @@ def best_event(coding: Coding, events: list[dict[str, Any]]) -> dict[str, Any] |
 
 def score(items: list[PetrarchGold], predictions: list[Prediction]) -> Report:
     report = Report("petrarch", n_items=len(items), files=[FILE])
-    tally = Tally()
+    tally = Tally(report)
     tally.ensure("coverage", "root_code", "source_country", "target_country", "no_event_clean")
     for gold, prediction in zip(items, predictions, strict=True):
         events = events_of(prediction)
         if not gold.codings:
-            ok = not events
-            tally.mark("no_event_clean", ok)
-            if not ok:
-                report.misses.append(Miss("no_event_clean", None, [e.get("event") for e in events],
-                                          gold.text, gold.id))
+            tally.check("no_event_clean", not events, None, [e.get("event") for e in events],
+                        gold.text, gold.id)
             continue
         for coding in gold.codings:
             event = best_event(coding, events)
-            tally.mark("coverage", event is not None)
-            if event is None:
-                report.misses.append(Miss("coverage", coding.eventcode, None, gold.text, gold.id))
+            if not tally.check("coverage", event is not None, coding.eventcode, None, gold.text, gold.id):
                 continue
             predicted_root = (event.get("cameo") or "")[:2] or None
-            tally.mark("root_code", predicted_root == coding.root)
-            if predicted_root != coding.root:
-                report.misses.append(Miss("root_code", coding.eventcode, event.get("cameo"),
-                                          gold.text, gold.id))
+            tally.check("root_code", predicted_root == coding.root, coding.eventcode, event.get("cameo"),
+                        gold.text, gold.id)
             for name, code, actors in (("source_country", coding.source, event.get("actor") or []),
                                        ("target_country", coding.target, event.get("recipient") or [])):
                 gold_country = country(code)
                 if gold_country is None:
                     continue
                 predicted = _first(actors)
-                tally.mark(name, predicted == gold_country)
-                if predicted != gold_country:
-                    report.misses.append(Miss(name, code, predicted, gold.text, gold.id))
-    for field_score in tally.scores():
-        report.add(field_score)
-    return report
+                tally.check(name, predicted == gold_country, code, predicted, gold.text, gold.id)
+    return tally.finish()
 
 
 def evaluate(gold_dir: Path, predictor: Predictor, *, limit: int | None = None) -> Report:

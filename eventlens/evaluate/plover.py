@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import EvalError
 from .predict import GoldText, Prediction, Predictor, confidence, events_of, size_matches
-from .report import Miss, Report, Tally, norm_text
+from .report import Report, Tally, norm_text
 
 FILE = "plover-gsr/PLOVER_GSR_CAMEO.txt"
 MAPPING_FILE = "plover-gsr/CAMEO2PLOVER-2021.txt"
@@ -117,15 +117,14 @@ def best_event(gold_type: str, event_words: set[str], events: list[dict[str, Any
 
 def score(items: list[PloverGold], predictions: list[Prediction]) -> Report:
     report = Report("plover", n_items=len(items), files=[FILE, MAPPING_FILE])
-    tally = Tally()
+    tally = Tally(report)
     tally.ensure("event_type", "actor_country", "actor_sector", "recipient_country", "recipient_sector",
                  "dead", "injured")
     for gold, prediction in zip(items, predictions, strict=True):
         event = best_event(gold.event, gold.event_words, events_of(prediction))
         predicted_type = event.get("event") if event else None
-        tally.mark("event_type", predicted_type == gold.event)
-        if predicted_type != gold.event:
-            report.misses.append(Miss("event_type", gold.event, predicted_type, gold.text, gold.id))
+        tally.check("event_type", predicted_type == gold.event, gold.event, predicted_type,
+                    gold.text, gold.id)
         actors = (event or {}).get("actor") or []
         recipients = (event or {}).get("recipient") or []
         checks = (("actor_country", gold.source_countries, actors, "country"),
@@ -140,24 +139,16 @@ def score(items: list[PloverGold], predictions: list[Prediction]) -> Report:
                 # CAMEO puts IGO/NGO where a country code would be: "IGOUNO" for the UN
                 code = predicted_actors[0].get("code") or ""
                 predicted = code[:3] if code[:3] in ("IGO", "NGO", "MNC") else None
-            ok = predicted in gold_values
-            tally.mark(name, ok)
-            if not ok:
-                report.misses.append(Miss(name, gold_values, predicted, gold.text, gold.id))
+            tally.check(name, predicted in gold_values, gold_values, predicted, gold.text, gold.id)
         count_checks = (("dead", "killed", gold.dead), ("injured", "injured", gold.injured))
         for name, category, gold_count in count_checks:
             if gold_count is None:
                 continue
             # Counts are a property of the sentence's report: any event may carry them.
             ok = any(size_matches(e, category, gold_count) for e in events_of(prediction))
-            tally.mark(name, ok)
-            if not ok:
-                got = [e["size"][category] for e in events_of(prediction)
-                       if (e.get("size") or {}).get(category)]
-                report.misses.append(Miss(name, gold_count, got, gold.text, gold.id))
-    for field_score in tally.scores():
-        report.add(field_score)
-    return report
+            got = [e["size"][category] for e in events_of(prediction) if (e.get("size") or {}).get(category)]
+            tally.check(name, ok, gold_count, got, gold.text, gold.id)
+    return tally.finish()
 
 
 def evaluate(gold_dir: Path, predictor: Predictor, *, limit: int | None = None) -> Report:

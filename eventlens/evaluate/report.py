@@ -71,6 +71,9 @@ class Report:
     def add(self, score: FieldScore) -> None:
         self.fields[score.name] = score
 
+    def miss(self, name: str, gold: Any, predicted: Any, text: str, item_id: str | None = None) -> None:
+        self.misses.append(Miss(name, gold, predicted, text, item_id))
+
     def scores(self) -> dict[str, float]:
         """Field name -> the pinned number (accuracy or F1)."""
         return {name: round(score.value, 4) for name, score in self.fields.items()}
@@ -92,9 +95,11 @@ def _round(x: float | None) -> float | None:
 
 
 class Tally:
-    """Counts correct / total per field while a scorer walks the gold items."""
+    """Counts correct / total per field while a scorer walks the gold items, and records the misses
+    in ``report``; ``finish`` adds the accuracies to it."""
 
-    def __init__(self) -> None:
+    def __init__(self, report: Report) -> None:
+        self.report = report
         self.correct: Counter[str] = Counter()
         self.total: Counter[str] = Counter()
 
@@ -102,6 +107,15 @@ class Tally:
         self.total[name] += 1
         if ok:
             self.correct[name] += 1
+
+    def check(self, name: str, ok: bool, gold: Any, predicted: Any, text: str, item_id: str | None = None,
+              *, miss_as: str | None = None) -> bool:
+        """Mark one gold item of field ``name``; a wrong one becomes a miss (listed under ``miss_as`` when
+        several tallied fields share one kind of error). Returns ``ok``."""
+        self.mark(name, ok)
+        if not ok:
+            self.report.miss(miss_as or name, gold, predicted, text, item_id)
+        return ok
 
     def ensure(self, *names: str) -> None:
         """Fields that exist even when no gold item touched them (so the report shape is stable)."""
@@ -111,6 +125,12 @@ class Tally:
     def scores(self) -> list[FieldScore]:
         return [FieldScore(name, "accuracy", n=self.total[name], correct=self.correct[name])
                 for name in self.total]
+
+    def finish(self) -> Report:
+        """The report with every tallied field added, in the order the fields were first seen."""
+        for score in self.scores():
+            self.report.add(score)
+        return self.report
 
 
 def prf(name: str, *, true_pos: int, n_gold: int, n_pred: int,
