@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -105,45 +106,55 @@ def _parse(path: Path) -> ET.Element:
         raise EvalError("E051", f"cannot read geoparsing gold file {path}: {e}") from e
 
 
-def read_gwn(path: Path) -> list[GeoDoc]:
-    _, _, by_id = _countries()
+def _articles(path: Path, corpus: str, id_prefix: str, id_attr: str,
+              add_toponym: Callable[[GeoDoc, ET.Element], None]) -> list[GeoDoc]:
+    """The ``<article>``s of a gold file, each ``<toponym>`` handed to the corpus's own reader."""
     docs = []
     for article in _parse(path).iter("article"):
-        text = article.findtext("text") or ""
-        doc = GeoDoc(f"gwn-{article.get('file')}", "gwn", text)
+        doc = GeoDoc(f"{id_prefix}-{article.get(id_attr)}", corpus, article.findtext("text") or "")
         for t in article.iter("toponym"):
-            start, end = int(t.findtext("start") or 0), int(t.findtext("end") or 0)
-            start, end = _realign(text, start, end, t.findtext("extractedName") or "")
-            kind = t.findtext("type") or ""
-            if kind in GWN_TOPONYM_TYPES:
-                gid = _int(t.findtext("geonamesID"))
-                doc.toponyms.append(Toponym(start, end, text[start:end], _float(t.findtext("latitude")),
-                                            _float(t.findtext("longitude")), gid,
-                                            by_id.get(gid) if gid else None))
-            elif kind not in GWN_FALSE_TYPES:
-                doc.neutral.append((start, end))
+            add_toponym(doc, t)
         docs.append(doc)
     return docs
+
+
+def _span(t: ET.Element, text: str, phrase_tag: str) -> tuple[int, int]:
+    """The toponym's gold offsets, moved onto its phrase where they point elsewhere."""
+    start, end = int(t.findtext("start") or 0), int(t.findtext("end") or 0)
+    return _realign(text, start, end, t.findtext(phrase_tag) or "")
+
+
+def read_gwn(path: Path) -> list[GeoDoc]:
+    _, _, by_id = _countries()
+
+    def add(doc: GeoDoc, t: ET.Element) -> None:
+        start, end = _span(t, doc.text, "extractedName")
+        kind = t.findtext("type") or ""
+        if kind in GWN_TOPONYM_TYPES:
+            gid = _int(t.findtext("geonamesID"))
+            doc.toponyms.append(Toponym(start, end, doc.text[start:end], _float(t.findtext("latitude")),
+                                        _float(t.findtext("longitude")), gid,
+                                        by_id.get(gid) if gid else None))
+        elif kind not in GWN_FALSE_TYPES:
+            doc.neutral.append((start, end))
+
+    return _articles(path, "gwn", "gwn", "file", add)
 
 
 def read_tr_news(path: Path) -> list[GeoDoc]:
     by_name, _, _ = _countries()
-    docs = []
-    for article in _parse(path).iter("article"):
-        text = article.findtext("text") or ""
-        doc = GeoDoc(f"tr-{article.get('docid')}", "tr-news", text)
-        for t in article.iter("toponym"):
-            phrase = t.findtext("phrase") or ""
-            start, end = _realign(text, int(t.findtext("start") or 0), int(t.findtext("end") or 0), phrase)
-            gaz = t.find("gaztag")
-            topo = Toponym(start, end, text[start:end])
-            if gaz is not None:
-                topo.geonameid = _int(gaz.get("geonameid"))
-                topo.lat, topo.lon = _float(gaz.findtext("lat")), _float(gaz.findtext("lon"))
-                topo.country = by_name.get((gaz.findtext("country") or "").strip().lower())
-            doc.toponyms.append(topo)
-        docs.append(doc)
-    return docs
+
+    def add(doc: GeoDoc, t: ET.Element) -> None:
+        start, end = _span(t, doc.text, "phrase")
+        gaz = t.find("gaztag")
+        topo = Toponym(start, end, doc.text[start:end])
+        if gaz is not None:
+            topo.geonameid = _int(gaz.get("geonameid"))
+            topo.lat, topo.lon = _float(gaz.findtext("lat")), _float(gaz.findtext("lon"))
+            topo.country = by_name.get((gaz.findtext("country") or "").strip().lower())
+        doc.toponyms.append(topo)
+
+    return _articles(path, "tr-news", "tr", "docid", add)
 
 
 def read(gold_dir: Path, *, limit: int | None = None) -> list[GeoDoc]:
