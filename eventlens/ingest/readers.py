@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -206,21 +206,33 @@ def record_article(obj: dict[str, Any], *, origin: str, options: IngestOptions) 
                          source=obj.get("source"), url=obj.get("url"), article_key=obj.get("id"))
 
 
-def read_jsonl(path: Path, options: IngestOptions) -> Iterator[Item]:
-    origin = str(path)
-    limit = options.max_chars * _BYTES_PER_CHAR + 1024
+def _read_opened(path: Path,
+                 body: Callable[[io.BufferedReader, str | None], Iterator[Item]]) -> Iterator[Item]:
+    """The items ``body`` reads from ``path`` opened in binary, given the encoding its byte-order mark
+    names (None without one); a file that cannot be opened is one reject, not an exception, so the
+    other inputs of a run go on. A ``body`` that wraps the file in a text reader closes that reader
+    itself (a text wrapper dropped while the file is open would warn of an unclosed file)."""
     try:
         fh = path.open("rb")
     except OSError as e:
-        yield reject(origin, IngestError(E_UNREADABLE, f"cannot read file: {e.strerror or e}"))
+        yield reject(str(path), IngestError(E_UNREADABLE, f"cannot read file: {e.strerror or e}"))
         return
     with fh:
-        encoding = sniff_encoding(fh.peek(4)[:4])
+        yield from body(fh, sniff_encoding(fh.peek(4)[:4]))
+
+
+def read_jsonl(path: Path, options: IngestOptions) -> Iterator[Item]:
+    origin = str(path)
+    limit = options.max_chars * _BYTES_PER_CHAR + 1024
+
+    def body(fh: io.BufferedReader, encoding: str | None) -> Iterator[Item]:
         if encoding == "utf-16":
-            text_fh = io.TextIOWrapper(fh, encoding="utf-16", errors="strict")
-            yield from jsonl_records(text_lines(text_fh), origin=origin, options=options)
+            with io.TextIOWrapper(fh, encoding="utf-16", errors="strict") as text_fh:
+                yield from jsonl_records(text_lines(text_fh), origin=origin, options=options)
         else:
             yield from jsonl_records(binary_lines(fh, limit), origin=origin, options=options)
+
+    yield from _read_opened(path, body)
 
 
 # ---------------------------------------------------------------- CSV
@@ -232,15 +244,12 @@ def read_csv(path: Path, options: IngestOptions) -> Iterator[Item]:
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     # Articles are long fields; csv's default 128 KiB field limit would reject ordinary long reads.
     csv.field_size_limit(max(csv.field_size_limit(), options.max_chars + 1))
-    try:
-        fh = path.open("rb")
-    except OSError as e:
-        yield reject(origin, IngestError(E_UNREADABLE, f"cannot read file: {e.strerror or e}"))
-        return
-    with fh:
-        encoding = sniff_encoding(fh.peek(4)[:4]) or "utf-8"
-        text_fh = io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")
-        yield from csv_records(text_fh, origin=origin, options=options, delimiter=delimiter)
+
+    def body(fh: io.BufferedReader, encoding: str | None) -> Iterator[Item]:
+        with io.TextIOWrapper(fh, encoding=encoding or "utf-8", errors="strict", newline="") as text_fh:
+            yield from csv_records(text_fh, origin=origin, options=options, delimiter=delimiter)
+
+    yield from _read_opened(path, body)
 
 
 def csv_records(text_fh: IO[str], *, origin: str, options: IngestOptions,
