@@ -29,6 +29,7 @@ from spacy.tokens import Span, Token
 from ..errors import KnowledgeError
 from ..nlp.doccache import doc_text
 from ..records import Count
+from .time import alternation
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +100,6 @@ def _categories() -> dict[str, Any]:
     return _load_json("count_categories.json")
 
 
-def _alt(words: list[str]) -> str:
-    """A regex alternation, longest first so that "hundreds of thousands" wins over "hundreds"."""
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-
 @dataclass(frozen=True)
 class _Patterns:
     quantity: re.Pattern[str]
@@ -113,19 +109,19 @@ class _Patterns:
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     nums = _numbers()
-    word = _alt([*nums["units"], "hundred", "thousand", "million", "billion", "lakh", "crore"])
-    scale = _alt([*nums["scales"]])
+    word = alternation([*nums["units"], "hundred", "thousand", "million", "billion", "lakh", "crore"])
+    scale = alternation([*nums["scales"]])
     digits = (r"\d{1,3}(?:,\d{3}|, 000(?!\d))+(?:\.\d+)?"  # 300,000 and the typed "61, 000"
               r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]?\d)"  # 9 300 (space-grouped)
               r"|\d+(?:\.\d+)*")  # 12, 1.2, 2.000 (dot-grouped)
     words = rf"(?:(?:a|one)\s+)?(?:{word})(?:(?:\s+and\s+|[\s-]+)(?:{word}))*"
     number = rf"(?:(?:{digits})(?:\s?(?:{scale})(?![\w]))?|{words})"
-    vague_mult = rf"(?:{_alt(list(nums['vague_multipliers']))})\s+(?:hundred|thousand|million)"
-    vague = _alt(list(nums["vague"]))
-    share = rf"(?:{_alt(list(nums['shares']))}|\d+(?:\.\d+)?\s*(?:%|per\s?cent))(?=\s+of\b)"
+    vague_mult = rf"(?:{alternation(list(nums['vague_multipliers']))})\s+(?:hundred|thousand|million)"
+    vague = alternation(list(nums["vague"]))
+    share = rf"(?:{alternation(list(nums['shares']))}|\d+(?:\.\d+)?\s*(?:%|per\s?cent))(?=\s+of\b)"
     range_ = (rf"between\s+{number}\s+and\s+{number}"
               rf"|(?:from\s+)?{number}\s*(?:to|-|–|—|or)\s*{number}")
-    qual = _alt([q for q in nums["qualifiers"]])
+    qual = alternation([q for q in nums["qualifiers"]])
     quantity = (rf"(?<![\w$£€.,])(?:(?P<qual>{qual})\s+)?"
                 rf"(?P<qty>{share}|{vague_mult}|{vague}|{range_}|{number})(?![\w%$£€])")
     return _Patterns(quantity=re.compile(quantity, re.IGNORECASE),

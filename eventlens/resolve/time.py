@@ -68,7 +68,9 @@ def _words() -> dict[str, Any]:
     return data
 
 
-def _alt(words: list[str]) -> str:
+def alternation(words: list[str]) -> str:
+    """A regex alternation of knowledge-file words, longest first so that "hundreds of thousands" wins
+    over "hundreds"; a space in a phrase matches any run of white space (line breaks in copied text)."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
 
@@ -91,7 +93,7 @@ class _Patterns:
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     words = _words()
-    month = rf"(?P<month>{_alt(list(words['months']))})(?![a-z])\.?"
+    month = rf"(?P<month>{alternation(list(words['months']))})(?![a-z])\.?"
     day = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
     year = r"(?P<year>(?:1[89]|20)\d\d)"
     flags = re.IGNORECASE
@@ -107,12 +109,13 @@ def _patterns() -> _Patterns:
                         rf"autumn|fall)\s+(?:early\s+|late\s+|mid-?)?{year}\b", flags),
         iso=re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
         weekday=re.compile(rf"\b(?:(?P<lead>last|next|this|on|on\s+last)\s+)?(?P<weekday>"
-                           rf"{_alt(list(words['weekdays']))})(?:'s)?\b", flags),
-        relative=re.compile(rf"\b(?P<rel>{_alt(list(words['relative']))})\b", flags),
-        ago=re.compile(rf"\b(?P<n>{number})\s+(?P<unit>{_alt(list(words['ago_units']))})\s+ago\b", flags),
-        historical=re.compile(rf"\b(?:{_alt(words['historical'])})\b", flags),
-        period=re.compile(rf"\b(?:{_alt(words['periods'])})\b", flags),
-        future=re.compile(rf"(?:{_alt(words['future_words'])})\b", flags),
+                           rf"{alternation(list(words['weekdays']))})(?:'s)?\b", flags),
+        relative=re.compile(rf"\b(?P<rel>{alternation(list(words['relative']))})\b", flags),
+        ago=re.compile(rf"\b(?P<n>{number})\s+(?P<unit>{alternation(list(words['ago_units']))})\s+ago\b",
+                       flags),
+        historical=re.compile(rf"\b(?:{alternation(words['historical'])})\b", flags),
+        period=re.compile(rf"\b(?:{alternation(words['periods'])})\b", flags),
+        future=re.compile(rf"(?:{alternation(words['future_words'])})\b", flags),
     )
 
 
