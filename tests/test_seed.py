@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 import pytest
+from offsets import assert_offsets
 
 import eventlens
 from eventlens.ingest.base import split_header
@@ -152,15 +153,4 @@ def test_places_of_the_seed(seed):
 def test_every_offset_points_at_its_words(seed):
     text, result = seed
     assert result.events
-    for event in result.events:
-        assert text[event.start:event.end] == event.text
-        assert text[event.trigger_start:event.trigger_end] == event.event_text
-        for ent in event.actor + event.recipient:
-            if ent.start is not None:
-                assert text[ent.start:ent.end] == ent.entity_text
-        for count in event.size.values():
-            assert text[count.start:count.end] == count.text
-    for rel in result.relations:
-        assert text[rel.start:rel.end] == rel.text
-    for place in result.places:
-        assert text[place.start:place.end] == place.entity_text
+    assert_offsets(text, result)
