@@ -197,7 +197,7 @@ def test_sql_is_never_built_from_request_values() -> None:
                "_actor_rows_sql()", "where", "base", "in_docs", "doc_clause", "akey", "rkey", "ev_doc",
                "table", "names", "_STAGING", "column", "best", "undated_where", "cols",
                "marks", "R.select_list(R.PLACE_COLUMNS)", "R.select_list(R.ARTICLE_COLUMNS[:8])",
-               "R.select_list(R.REJECT_COLUMNS)",
+               "R.select_list(R.REJECT_COLUMNS)", "_sentence_contains('ev')",
                "interval"}  # a request value, but checked against filters.INTERVALS before it is used
     sql = re.compile(r"\bf([\"'])(?:SELECT|INSERT|UPDATE|DELETE|WITH|FROM|WHERE|UNION|EXISTS|"
                      r"contains|lower|coalesce|date_trunc)\b.*?\1")
