@@ -438,10 +438,6 @@ def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[Actor
     return None, []
 
 
-def _speakers(token: Token, ctx: DocContext) -> list[ActorEntity]:
-    return _speech_act(token, ctx)[1]
-
-
 _ACCUSABLE = {"ASSAULT", "COERCE", "DISPLACE"}
 
 
@@ -470,7 +466,7 @@ def _demands(sent: Span, ctx: DocContext, triggered: set[int]) -> list[Event]:
     """"X must/should do Y" said by someone, where Y is no event word: a REQUEST from the speaker to X."""
     out = []
     for verb in obligations(sent, {t.i for t in sent if t.idx in triggered}):
-        speakers = _speakers(verb, ctx)
+        speakers = _speech_act(verb, ctx)[1]
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         targets = [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
         if not speakers and not targets:

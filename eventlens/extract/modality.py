@@ -31,10 +31,6 @@ class ModalityResult:
     attribution: Attribution | None
 
 
-def _lower_words(tokens: list[Token] | Span) -> set[str]:
-    return {t.lower_ for t in tokens}
-
-
 def _governors(token: Token) -> list[Token]:
     """The trigger and the words above it up to the root, crossing clause boundaries."""
     chain = [token]
