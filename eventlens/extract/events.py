@@ -17,9 +17,10 @@ from ..nlp.doccache import doc_text
 from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
 from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor, resolve_actors
-from ..resolve.counts import displacement_term, find_counts, scan_counts
+from ..resolve.counts import displacement_term, find_counts
 from ..resolve.eventplace import attach_event_place
 from ..resolve.time import resolve_time
+from .displacement import figures_without_event, housing_loss
 from .modality import modality_of, specificity_of
 from .ontology import Ontology
 from .participants import participants, phrase_span
@@ -327,33 +328,6 @@ def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
             role[i] = replace(ent, country=country, code=country + ent.sector)
 
 
-def _figures_without_event(sent: Span, events: list[Event], ctx: DocContext) -> list[Event]:
-    """A figure of displaced people is a displacement claim even when no verb says so ("144,044
-    evacuated people", "25,081 IDPs identified"): a DISPLACE record anchored on the figure's words."""
-    if any(e.event == "DISPLACE" and "displaced" in e.size for e in events):
-        return []
-    out = []
-    for mention in scan_counts(sent):
-        count = mention.count
-        if count.category != "displaced" or mention.modal:
-            continue
-        anchor = mention.governor or mention.noun
-        if anchor is None:
-            continue
-        timing = resolve_time(sent, anchor, ctx.published)
-        modality = modality_of(anchor, ctx.ontology)
-        place = attach_event_place(anchor, _places_in(ctx.places, sent.start_char, sent.end_char))
-        out.append(Event(
-            id="", doc_id="", event="DISPLACE", mode=(mention.term or "displaced").lower(),
-            context=["migration"], event_loc=place, date_info=timing.date_info,
-            size={"displaced": count}, modality=modality.modality, specificity="aggregate",
-            historical=timing.historical, attribution=modality.attribution, event_text=count.text,
-            text=sent.text, start=sent.start_char, end=sent.end_char, trigger_start=count.start,
-            trigger_end=count.end, confidence=0.45))
-        break
-    return out
-
-
 def _harmonise_acled(events: list[Event], sent: Span, ctx: DocContext) -> None:
     """ACLED codes one incident by its most telling feature, so the records of one sentence agree:
     "killed in a suicide bombing" is a suicide bomb, not an attack; a protest where stones were thrown
@@ -403,24 +377,6 @@ def _merge_same(events: list[Event]) -> list[Event]:
         for role, extra in ((first.actor, event.actor), (first.recipient, event.recipient)):
             role += [a for a in extra if (a.start, a.end) not in {(b.start, b.end) for b in role}]
     return list(out.values())
-
-
-_HOUSING_TERMS = {"destroyed_housing": "destroyed housing", "damaged_housing": "partially destroyed housing"}
-
-
-def _housing_loss(event: Event) -> Event | None:
-    """Homes destroyed or damaged are displacement as IDMC counts it (its "Destroyed Housing" and
-    "Partially Destroyed Housing" terms, in households): the destruction keeps its own record and a
-    DISPLACE record carries the housing figure."""
-    if event.event not in ("COERCE", "ASSAULT"):
-        return None
-    for category, term in _HOUSING_TERMS.items():
-        count = event.size.get(category)
-        if count is not None:
-            return replace(event, event="DISPLACE", mode=term, context=["migration"],
-                           size={"displaced": count}, cameo=None, acled=None,
-                           confidence=event.confidence * 0.9)
-    return None
 
 
 def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[ActorEntity]]:
@@ -545,8 +501,8 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         if accusation is not None:
             events.append(accusation)
     events += _demands(sent, ctx, {e.trigger_start for e in events})
-    events += [d for e in events if (d := _housing_loss(e)) is not None]
-    events += _figures_without_event(sent, events, ctx)
+    events += [d for e in events if (d := housing_loss(e)) is not None]
+    events += figures_without_event(sent, events, ctx.places, ctx.published, ctx.ontology)
     events = _merge_same(events)
     _harmonise_acled(events, sent, ctx)
     relations = find_relations(sent, events, ctx)
