@@ -88,10 +88,23 @@ def choose(events: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[st
     record = max(displace, key=confidence) if displace else None
     for wanted in ("displaced", "affected", None):
         counts = [(confidence(e), cat, c) for e in events for cat, c in (e.get("size") or {}).items()
-                  if (cat == wanted if wanted else cat not in CASUALTIES) and c.get("low") is not None]
+                  if (cat == wanted if wanted else cat not in CASUALTIES) and figure_of(c) is not None]
         if counts:
             return record, max(counts, key=lambda t: t[0])[2]
     return record, None
+
+
+def figure_of(count: dict[str, Any] | None) -> int | None:
+    """The one number a reader takes from a count: its low end, or the high end of an open range.
+
+    IDMC writes one figure per excerpt and takes "up to 7,800 IDPs" as 7,800; the record keeps that
+    as ``low=None, high=7800`` because the low end is unknown, so the low end alone would read as
+    no figure at all.
+    """
+    if not count:
+        return None
+    low = count.get("low")
+    return low if low is not None else count.get("high")
 
 
 def predicted_country(record: dict[str, Any] | None, prediction: Prediction) -> str | None:
@@ -111,7 +124,7 @@ def score(items: list[DisplacementGold], predictions: list[Prediction]) -> Repor
         tally.mark("displace_found", record is not None)
         checks: list[tuple[str, Any, Any]] = []
         if gold.figure is not None:
-            checks.append(("figure", gold.figure, count.get("low") if count else None))
+            checks.append(("figure", gold.figure, figure_of(count)))
         if gold.term:
             checks.append(("term", gold.term, term_of((record or {}).get("mode"))))
         checks.append(("unit", gold.unit, (count.get("unit") or "people") if count else None))

@@ -246,9 +246,19 @@ def _noun_entry(noun: Token) -> tuple[str | None, str] | None:
         if key in nouns:
             cat, unit = nouns[key]
             return cat, unit
-    if noun.ent_type_ == "NORP" or (noun.tag_ == "NNPS"):
+    if noun.ent_type_ == "NORP" or (noun.tag_ == "NNPS") or _plural_name(noun):
         return None, "people"
     return None if noun.pos_ in ("NOUN", "PROPN") else (None, "people")
+
+
+def _plural_name(noun: Token) -> bool:
+    """A counted people's name the model knows neither as a group nor as plural: "35,326 Brus took
+    shelter". Only a capitalised name ending in -s with no entity label, counted by a number and
+    standing as subject or object; fails on names of things with a plural look ("3 Days")."""
+    return (noun.pos_ == "PROPN" and not noun.ent_type_ and noun.text[:1].isupper()
+            and noun.lower_.endswith("s") and not noun.lower_.endswith("ss")
+            and noun.dep_ in ("nsubj", "nsubjpass", "dobj")
+            and any(c.dep_ == "nummod" and c.i < noun.i for c in noun.children))
 
 
 def _word_entry(tok: Token) -> tuple[str, str | None] | None:
@@ -280,6 +290,8 @@ def _counted_noun(anchor: Token, qty_tokens: list[Token]) -> Token | None:
                         return cand
                 return obj
     head = anchor.head
+    if not any(ch.isalpha() for ch in head.text):
+        head = anchor  # a bullet or a stray symbol the parser hung the number on: "• 158,316 IDPs"
     nxt = anchor.nbor(1) if anchor.i + 1 < len(anchor.doc) else None
     nouns = _categories()["nouns"]
     if nxt is not None and nxt.lower_ in nouns and nxt.pos_ != "ADJ" and (nxt == head or (
@@ -291,6 +303,23 @@ def _counted_noun(anchor: Token, qty_tokens: list[Token]) -> Token | None:
             return head  # "nine missing and 61,000 people": the people are the 61,000's
     if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ in nouns:
         return nxt  # a parse that missed the nummod arc: "61, 000 people"
+    if head == anchor:
+        return _noun_after(anchor)
+    return None
+
+
+def _noun_after(anchor: Token) -> Token | None:
+    """The counted noun a few words on, past its modifiers: "158,316 internally displaced persons".
+
+    Only for numbers the parse left without a noun head; stops at the first word that is not an
+    adverb, adjective or participle, so it does not run into the next phrase.
+    """
+    nouns = _categories()["nouns"]
+    for tok in anchor.doc[anchor.i + 1:min(anchor.i + 5, anchor.sent.end)]:
+        if tok.lower_ in nouns or _lemma(tok) in nouns:
+            return tok if tok.pos_ in ("NOUN", "PROPN") else None
+        if tok.pos_ not in ("ADV", "ADJ", "VERB") or tok.dep_ not in ("advmod", "amod", "compound"):
+            return None
     return None
 
 
