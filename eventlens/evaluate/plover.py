@@ -23,6 +23,12 @@ MAPPING_FILE = "plover-gsr/CAMEO2PLOVER-2021.txt"
 
 PLOVER_TYPES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
                 "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT")
+# The readme says the file's nation-states carry their ISO-3166 alpha-3 codes; a few rows use older
+# or misspelt codes that are no ISO code at all (their actorText is "Japan", "Italy", "Vietnamese-led
+# forces"). They are read as the ISO code the documentation promises.
+NON_ISO_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
+# CAMEO's codes for actors of no one country, which stand where a country code would be
+NON_STATE_CODES = ("IGO", "NGO", "IMG", "MNC")
 # PLOVER 0.5 type -> the CAMEO root category it was named after.
 OLD_TYPE_CAMEO_ROOT = {"DEMAND": "10", "DISAPPROVE": "11", "INVESTIGATE": "09", "FIGHT": "19",
                        "YIELD": "08", "ENGAGE": "06"}
@@ -72,6 +78,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _country(code: str) -> str:
+    return NON_ISO_CODES.get(code[:3], code[:3])
+
+
 def _actors(value: Any) -> list[dict[str, Any]]:
     return [a for a in value if isinstance(a, dict)] if isinstance(value, list) else []
 
@@ -92,9 +102,9 @@ def read(gold_dir: Path, *, limit: int | None = None) -> list[PloverGold]:
             id=rec["id"], text=rec["text"].strip(), event=map_type(rec["event"], roots),
             original_event=rec["event"],
             event_words=set(norm_text(rec.get("eventText")).split()),
-            source_countries=[a["code"][:3] for a in sources if a.get("code")],
+            source_countries=[_country(a["code"]) for a in sources if a.get("code")],
             source_sectors=[a["sector"][:3] for a in sources if a.get("sector")],
-            target_countries=[a["code"][:3] for a in targets if a.get("code")],
+            target_countries=[_country(a["code"]) for a in targets if a.get("code")],
             target_sectors=[a["sector"][:3] for a in targets if a.get("sector")],
             dead=_int(rec.get("dead")), injured=_int(rec.get("injured")),
         ))
@@ -136,9 +146,9 @@ def score(items: list[PloverGold], predictions: list[Prediction]) -> Report:
                 continue
             predicted = predicted_actors[0].get(key) if predicted_actors else None
             if key == "country" and predicted is None and predicted_actors:
-                # CAMEO puts IGO/NGO where a country code would be: "IGOUNO" for the UN
+                # CAMEO puts IGO/NGO/IMG where a country code would be: "IGOUNO" for the UN
                 code = predicted_actors[0].get("code") or ""
-                predicted = code[:3] if code[:3] in ("IGO", "NGO", "MNC") else None
+                predicted = code[:3] if code[:3] in NON_STATE_CODES else None
             tally.check(name, predicted in gold_values, gold_values, predicted, gold.text, gold.id)
         count_checks = (("dead", "killed", gold.dead), ("injured", "injured", gold.injured))
         for name, category, gold_count in count_checks:

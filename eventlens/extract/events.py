@@ -87,7 +87,7 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
         if actor is not None and actor.kind == "state" and actor.actor_id:
             return [actor]
         return []
-    actors = resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+    actors = _located(resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors), head, ctx)
     if actors and (actors[0].country or actors[0].actor_id):
         return actors
     # "Kenzo Oshima, the United Nations Emergency Relief Coordinator": the apposition says whom he serves
@@ -119,6 +119,51 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
         # a target that is not an actor ("hospitals, schools and houses"): kept with its words only
         return [ActorEntity(entity_text=span.text, start=span.start_char, end=span.end_char)]
     return []
+
+
+_LOCATED_PREPS = {"in", "inside", "throughout", "across", "of", "from"}
+_LOCATED_VERBS = {"base", "operate", "station", "live", "deploy", "active"}
+
+
+def _location_country(head: Token, ctx: DocContext) -> str | None:
+    """The country a phrase places its actor in: "rebels in the Ivory Coast", "students throughout
+    Indonesia", "a group based in Trinidad", "Albanians of southern Serbia". Read from the places found
+    in the sentence, else from a country name."""
+    preps = [c for c in head.children if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
+    preps += [p for c in head.children if c.dep_ in ("acl", "amod") and c.lemma_.lower() in _LOCATED_VERBS
+              for p in c.children if p.dep_ == "prep" and p.lower_ in _LOCATED_PREPS]
+    for prep in preps:
+        for obj in (c for c in prep.children if c.dep_ == "pobj"):
+            place = next((p for p in ctx.places if p.start <= obj.idx < p.end and p.country), None)
+            if place is not None:
+                return place.country
+            words = " ".join(t.text for t in obj.subtree if t.dep_ not in ("det", "amod") or t.i == obj.i)
+            hit = ctx.knowledge.country_word(words) or ctx.knowledge.country_word(obj.text)
+            if hit is not None and hit[1] == "name":
+                return hit[0]
+    return None
+
+
+def _located(actors: list[ActorEntity], head: Token, ctx: DocContext) -> list[ActorEntity]:
+    """Actors with no country of their own take the one their phrase places them in; people (civilians,
+    a people named by its plural) are counted where they live, as CAMEO codes them: "ethnic Albanians in
+    Serbia" are Serbia's, while "Syrian refugees in Turkey" stay Syrian. Where it fails: "Syrians in
+    Turkey" become Turkey's."""
+    if not actors or (actors[0].actor_id and actors[0].kind != "civilians"):
+        return actors
+    first = actors[0]
+    plural = ctx.knowledge.country_word(head.text)
+    if first.country and (first.kind != "civilians" or not plural or plural[1] != "plural"):
+        return actors  # "Syrian refugees in Turkey" stay Syrian; "Albanians in Serbia" are Serbia's
+    if (first.code or "")[:3] in ("IGO", "NGO", "IMG"):
+        return actors
+    country = _location_country(head, ctx)
+    if country is None or country == first.country:
+        return actors
+    code = country + (first.sector or "")
+    if first.code and first.country and first.code.startswith(first.country):
+        code = country + first.code[len(first.country):]
+    return [replace(first, country=country, code=code, actor_id=None), *actors[1:]]
 
 
 def _ranked(entities: list[ActorEntity]) -> list[ActorEntity]:
@@ -300,8 +345,10 @@ def _localise(event: Event, ctx: DocContext) -> None:
         for i, ent in enumerate(role):
             if ent.kind not in kinds or ent.country == place.country:
                 continue
-            if any(ctx.knowledge.country_word(w) for w in ent.entity_text.replace("’s", " ").split()):
-                continue  # "Syrian civilians": the words say whose
+            words = ent.entity_text.replace("’s", " ").split()
+            ethnic = "ethnic" in (w.lower() for w in words)
+            if not ethnic and any(ctx.knowledge.country_word(w) for w in words):
+                continue  # "Syrian civilians": the words say whose; "ethnic Albanians" live elsewhere
             generic = ctx.knowledge.country_actor(place.country, ent.sector)
             role[i] = replace(ent, country=place.country,
                               code=(place.country + ent.sector) if ent.sector else ent.code,
@@ -310,6 +357,42 @@ def _localise(event: Event, ctx: DocContext) -> None:
 
 
 _STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG", "SPY"}
+_NO_COUNTRY_CODES = ("IGO", "NGO", "IMG", "MNC")
+
+
+def _sentence_countries(sent: Span, ctx: DocContext) -> set[str]:
+    """The countries a sentence names (by name, adjective or demonym)."""
+    found = set()
+    for tok in sent:
+        if tok.is_alpha and tok.text[:1].isupper():
+            hit = ctx.knowledge.country_word(tok.text)
+            if hit is not None:
+                found.add(hit[0])
+    for ent in sent.ents:
+        if len(ent) > 1 and ent.label_ == "GPE" and (hit := ctx.knowledge.country_word(ent.text)):
+            found.add(hit[0])  # "Sierra Leone", "the Ivory Coast"
+    return found
+
+
+def _context_country(event: Event, sent: Span, ctx: DocContext) -> None:
+    """A person or group the knowledge gives no country ("President Dos Sontas", "Judge Alejandro
+    Rivera", "rebels") belongs to the one country the sentence names, else to the article's country.
+    News about one country's politics names that country and rarely another; where a sentence names
+    two, nothing is guessed. Where it fails: a foreign visitor in a sentence about his host."""
+    candidates: set[str] | None = None
+    for role in (event.actor, event.recipient):
+        for i, ent in enumerate(role):
+            if ent.country or ent.actor_id or (ent.code or "")[:3] in _NO_COUNTRY_CODES:
+                continue
+            if not (ent.sector or ent.kind):
+                continue  # words that named no actor ("the rights of Palestinians")
+            if candidates is None:
+                candidates = _sentence_countries(sent, ctx)
+            country = next(iter(candidates)) if len(candidates) == 1 else (
+                None if candidates else ctx.doc_actors.dominant_country)
+            if country:
+                role[i] = replace(ent, country=country, code=country + (ent.code or ent.sector or "")
+                                  if not (ent.code or "").startswith(country) else ent.code)
 
 
 def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
@@ -492,6 +575,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             cameo=match.trigger.cameo, acled=None, confidence=max(0.05, min(confidence, 0.95)),
         )
         _localise(event, ctx)
+        _context_country(event, sent, ctx)
         event.acled = acled_for(match.trigger, event)
         speech, speakers = _speech_act(match.token, ctx)
         event = apply_stance(event, match.token, ctx.ontology, speakers,

@@ -25,10 +25,14 @@ _PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting", "to", "for", 
 _AGENT_PREPS_NOUN = {"by"}
 _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
                "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain"}
+_SCENE_PREPS = {"in", "during", "amid"}
+_AFTER_PREPS = {"after", "following"}
+_RECIPROCAL = {"fighting", "fight", "clash", "battle", "combat", "skirmish", "talk", "negotiation",
+               "meeting", "consultation"}
 _RELATIVE = {"who", "which", "that", "whom"}
 _TRAVEL_VERBS = {"arrive", "come", "go", "travel", "fly", "head", "be", "return", "leave", "embark", "set"}
-# "Vietnam is committed to …", "Syria is prepared to …": passive in form, the subject acts
-_STATIVE_PASSIVES = {"commit", "prepare", "determine", "dedicate", "resolve", "oblige", "bind"}
+# "Vietnam is committed to …", "Israel is opposed to …": passive in form, the subject acts
+_STATIVE_PASSIVES = {"commit", "prepare", "determine", "dedicate", "resolve", "oblige", "bind", "oppose"}
 # Span building: keep these dependents of a participant head, drop the rest (clauses, appositions, places)
 _KEEP_DEPS = {"det", "amod", "compound", "nummod", "quantmod", "poss", "case", "nmod", "advmod", "predet",
               "preconj", "npadvmod", "punct", "prep", "pobj", "cc", "conj", "appos", "acl", "relcl", "neg",
@@ -101,11 +105,31 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
         if objs and verb.dep_ == "xcomp":
             return objs[:1]
         return _subject_of(head, seen + 1)
-    if verb.dep_ == "advcl" and head.pos_ in ("VERB", "AUX") and verb.tag_ == "VBG":
+    if verb.dep_ == "advcl" and head.pos_ in ("VERB", "AUX") and (verb.tag_ == "VBG" or _purpose(verb)):
+        # "…, saying he must resign", "began a hunger strike to demand …": the main clause's subject
         return _subject_of(head, seen + 1)
+    if verb.dep_ in ("acl", "relcl") and _purpose(verb) and not _children(verb, ("nsubj",)):
+        # "staged a rally to protest …", "converging for a rally to protest …": who rallies protests
+        governor = _governing_verb(head)
+        if governor is not None:
+            return _subject_of(governor, seen + 1)
     if verb.dep_ == "relcl":
         return [head]
     return []
+
+
+def _governing_verb(noun: Token) -> Token | None:
+    """The verb a noun is the object of, directly or through a preposition ("came for a rally")."""
+    if noun.dep_ in ("dobj", "attr") and noun.head.pos_ in ("VERB", "AUX"):
+        return noun.head
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("VERB", "AUX"):
+        return noun.head.head
+    return None
+
+
+def _purpose(verb: Token) -> bool:
+    """An infinitive of purpose: "to demand", "in order to protest"."""
+    return verb.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 _COMPANION_NOUNS = {"combination", "addition", "conjunction", "tandem", "together", "along"}
@@ -131,6 +155,8 @@ def verb_participants(verb: Token) -> Participants:
         verb.lemma_.lower() in _STATIVE_PASSIVES and not _children(verb, ("agent",)))
     if not passive and verb.lemma_.lower() in _STATIVE_PASSIVES:
         parts.agents = _expand(_children(verb, ("nsubjpass", "nsubj")) or _subject_of(verb))
+        parts.patients = _expand([p for prep in _children(verb, ("prep",)) if prep.lower_ == "to"
+                                  for p in _pobj(prep) if p.pos_ in ("NOUN", "PROPN")])
         return parts
     if passive:
         parts.agents = [p for a in _children(verb, ("agent",)) for p in _pobj(a)]
@@ -217,6 +243,16 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     if not agents and top.dep_ == "pobj" and top.head.lower_ in ("on", "for") and (
             top.head.head.lemma_.lower() in _TRAVEL_VERBS):
         agents = _subject_of(top.head.head)  # "arrived in Amman on a visit"
+    scene = top
+    while scene.dep_ == "pobj" and scene.head.lower_ == "of" and scene.head.head.pos_ == "NOUN":
+        scene = scene.head.head  # "during five days of fighting"
+    preps = _SCENE_PREPS | (_AFTER_PREPS if noun.lemma_.lower() in _RECIPROCAL else set())
+    if (not agents and scene.dep_ == "pobj" and scene.head.lower_ in preps
+            and scene.head.head.pos_ == "VERB" and not _is_passive(scene.head.head)):
+        # "wounded two soldiers in a bomb attack", "captured the town after days of fighting": the
+        # subject of the clause did it (not after a passive: "was killed in an explosion"; "after" only
+        # for what two sides do together, since "retaliated after an attack" names another attacker)
+        agents = _subject_of(scene.head.head)
     if not agents and top.dep_ == "nsubjpass":  # "strikes were conducted by coalition forces"
         agents = [p for a in _children(top.head, ("agent",)) for p in _pobj(a)]
     parts.agents = _expand(agents)
@@ -270,6 +306,8 @@ def phrase_span(head: Token) -> Span:
         start -= 1
     while end + 1 in keep:
         end += 1
+    while end > head.i and doc[end].dep_ == "prep" and not any(c.i in keep for c in doc[end].children):
+        end -= 1  # "Nigerians from throughout the country": a preposition whose object was dropped
     # an apostrophe-s belongs with its possessor
     if end + 1 < len(doc) and doc[end + 1].dep_ == "case" and doc[end + 1].head.i == end:
         end += 1

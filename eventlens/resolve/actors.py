@@ -292,6 +292,8 @@ def _compose(span: Span, head: Token, role: Role, *, matches: list[_Match], know
     country = country or next((m.capital for m in mods if m.capital is not None), None)
     if role.member and org is not None:
         return _from_actor(org, span)
+    if org is not None and role.sector == "GOV" and not role.person and org.kind in ("igo", "ngo", "media"):
+        return _from_actor(org, span)  # "Red Cross officials" speak for the Red Cross, not a government
     sector, kind = role.sector, role.kind
     owner = org or person
     if owner is not None:
@@ -357,6 +359,23 @@ def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowle
                      kind=kind or "person")
     doc_actors.remember(name, replace(entity, entity_text=name))
     return entity
+
+
+def _national_noun(head: Token, matches: list[_Match], span: Span) -> str | None:
+    """The country of a people noun the role words do not know, by its nationality adjective:
+    "Algerian landowners", "Palestinian youths", "Afghan guerillas". Only for nouns (not names) that are
+    plural or name a person by its suffix, so "Iraqi oil" and "Syrian territory" stay things."""
+    if head.pos_ != "NOUN" or not (head.tag_ == "NNS" or head.lower_.endswith(_PERSON_SUFFIXES)):
+        return None
+    for m in matches:
+        if m.country is None or m.country[1] != "adjective" or m.end > head.i:
+            continue
+        if any(head.i in (t.head.i, t.head.head.i) for t in span.doc[m.start:m.end]):
+            return m.country[0]
+    return None
+
+
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant", "ent", "man", "men", "ee")
 
 
 def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActors) -> ActorEntity | None:
@@ -431,6 +450,10 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     # 5. a place is never an actor; other names are actors without an id
     if _is_place(head, knowledge):
         return None
+    national = _national_noun(head, matches, span)
+    if national is not None:
+        return _entity(span, name=_clean_name(_head_phrase(head, span, _clause_tokens(head, span))),
+                       code=national, country=national, sector=None, kind=None)
     if ent is not None and ent.label_ == "ORG":
         country = next((m.country[0] for m in matches if m.country), None)
         inner = _role_of(ent.root, knowledge, ent) or next(
