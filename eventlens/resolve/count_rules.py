@@ -28,6 +28,16 @@ def _place_between(sent: Span, start: int, end: int) -> bool:
         t.tag_ == "NNP" and t.dep_ == "pobj" and t.head.lower_ in ("in", "from", "at"))) for t in sent)
 
 
+def _masked(text: str, mentions: list[CountMention]) -> str:
+    """The text with every count blanked out, so that a figure's own qualifier between two others
+    ("31 houses destroyed and more than 300 damaged, while in Battambang, 36 houses destroyed") is
+    not read as a word that makes them rivals."""
+    chars = list(text)
+    for m in mentions:
+        chars[m.count.start:m.count.end] = " " * (m.count.end - m.count.start)
+    return "".join(chars)
+
+
 def summed(sent: Span, mentions: list[CountMention]) -> list[CountMention]:
     """One sentence's displacement figures for several places, added: "709,841 people displaced in
     Jajpur and 363,832 in Puri district" is 1,073,673 displaced.
@@ -45,8 +55,9 @@ def summed(sent: Span, mentions: list[CountMention]) -> list[CountMention]:
                 c.qualifier not in ("up to", "fewer than")):
             groups.setdefault((c.category, c.unit, m.term), []).append(m)
     text_of_doc = doc_text(sent.doc)
+    masked = _masked(text_of_doc, mentions)
     for parts in groups.values():
-        if len(parts) < 2 or any(_NOT_A_PART.search(text_of_doc[a.count.end:b.count.start])
+        if len(parts) < 2 or any(_NOT_A_PART.search(masked[a.count.end:b.count.start])
                                  or not _place_between(sent, a.count.end, b.count.start)
                                  for a, b in itertools.pairwise(parts)):
             continue

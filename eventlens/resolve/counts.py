@@ -278,7 +278,7 @@ def _phrase_entry(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _counted_noun(anchor: Token, qty_tokens: list[Token]) -> Token | None:
+def _counted_noun(anchor: Token, qty_tokens: list[Token], until: int | None = None) -> Token | None:
     """The noun the quantity counts: "hundreds of thousands of Syrians" -> Syrians, "nine civilians"."""
     for child in anchor.children:
         if child.dep_ == "prep" and child.lower_ == "of" and child.i > anchor.i:
@@ -304,18 +304,19 @@ def _counted_noun(anchor: Token, qty_tokens: list[Token]) -> Token | None:
     if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ in nouns:
         return nxt  # a parse that missed the nummod arc: "61, 000 people"
     if head == anchor:
-        return _noun_after(anchor)
+        return _noun_after(anchor, until)
     return None
 
 
-def _noun_after(anchor: Token) -> Token | None:
+def _noun_after(anchor: Token, until: int | None = None) -> Token | None:
     """The counted noun a few words on, past its modifiers: "158,316 internally displaced persons".
 
     Only for numbers the parse left without a noun head; stops at the first word that is not an
     adverb, adjective or participle, so it does not run into the next phrase.
     """
     nouns = _categories()["nouns"]
-    for tok in anchor.doc[anchor.i + 1:min(anchor.i + 5, anchor.sent.end)]:
+    words = [t for t in anchor.doc[anchor.i + 1:until or anchor.sent.end] if not t.is_space]
+    for tok in words[:4]:
         if tok.lower_ in nouns or _lemma(tok) in nouns:
             return tok if tok.pos_ in ("NOUN", "PROPN") else None
         if tok.pos_ not in ("ADV", "ADJ", "VERB") or tok.dep_ not in ("advmod", "amod", "compound"):
@@ -424,7 +425,8 @@ def _figure_words(noun: Token) -> tuple[str, str | None, Token] | None:
     return (phrase[0], phrase[1], noun) if phrase else None
 
 
-def _nearest_word(sent: Span, anchor: Token, limit: int = 15) -> tuple[str, str | None, Token] | None:
+def _nearest_word(sent: Span, anchor: Token, noun: Token | None = None,
+                  limit: int = 15) -> tuple[str, str | None, Token] | None:
     """The closest category word in the sentence: a fallback for parses that lost the arc.
 
     Used only when the tree gives nothing; wrong when two events share a sentence, which is why the
@@ -432,7 +434,7 @@ def _nearest_word(sent: Span, anchor: Token, limit: int = 15) -> tuple[str, str 
     """
     best: tuple[int, tuple[str, str | None, Token]] | None = None
     for tok in sent:
-        if tok.i == anchor.i or abs(tok.i - anchor.i) > limit:
+        if tok.i == anchor.i or abs(tok.i - anchor.i) > limit or (tok == noun and _misread_noun(tok)):
             continue
         entry = _word_entry(tok)
         if entry and entry[0] in PEOPLE_CATEGORIES | {"destroyed", "damaged"}:
@@ -440,6 +442,41 @@ def _nearest_word(sent: Span, anchor: Token, limit: int = 15) -> tuple[str, str 
             if best is None or dist < best[0]:
                 best = (dist, (entry[0], entry[1], tok))
     return best[1] if best else None
+
+
+_LINE_END = re.compile(r"[.!?;:)\]]\s*$")
+
+
+def _wrapped_lines(sent: Span, most: int = 3) -> Span:
+    """The sentence with the lines that go on with it when the text is wrapped at a fixed width.
+
+    Text cut from PDFs and tables breaks lines mid-clause ("2,759 persons became\nhomeless"), and a
+    line break starts a sentence for the parser, so the words that say what a figure counts can sit
+    in the next "sentence". A sentence that ends without closing punctuation at a single line break,
+    or before a word in lower case, goes on over the next ones (at most ``most``); the parse is not
+    joined, so only the noun lookup, the phrases and the nearest category word use them. Fails on a
+    heading followed by unrelated text.
+    """
+    doc = sent.doc
+    text = doc_text(doc)
+    end = sent.end
+    for _ in range(most):
+        if end >= len(doc):
+            break
+        gap = text[doc[end - 1].idx:doc[end].idx]
+        body = text[sent.start_char:doc[end].idx].rstrip()
+        wrapped = "\n" in gap and "\n\n" not in gap.replace(" ", "")
+        if _LINE_END.search(body) or not (wrapped or doc[end].is_lower):
+            break
+        end = doc[end].sent.end
+    return doc[sent.start:end]
+
+
+def _misread_noun(noun: Token) -> bool:
+    """A counted noun whose spelling is also a category word of another category: "321 Houses" are
+    homes, not people housed; "1300 evacuados" are the evacuated themselves."""
+    entry, word = _noun_entry(noun), _word_entry(noun)
+    return entry is not None and word is not None and entry[0] != word[0]
 
 
 def _subtree_text(tok: Token) -> str:
@@ -501,6 +538,7 @@ def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quant
 def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMention]:
     """Every count in ``sent`` with the tokens behind it; :func:`find_counts` keeps the records."""
     doc = sent.doc
+    lines = _wrapped_lines(sent)
     out: list[CountMention] = []
     for match in _patterns().quantity.finditer(sent.text):
         start, end = sent.start_char + match.start(), sent.start_char + match.end()
@@ -512,7 +550,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
             continue
         anchors = [t for t in tokens if t.head not in tokens or t.head == t]
         anchor = anchors[-1] if anchors else tokens[-1]
-        noun = _counted_noun(anchor, tokens)
+        noun = _counted_noun(anchor, tokens, until=lines.end)
         category: str | None = None
         unit = "people"
         victim = _victim_of(noun) if noun is not None else None
@@ -538,8 +576,11 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
             if found is None and verb is not None:
                 phrase = _phrase_entry(_subtree_text(verb))
                 found = (phrase[0], phrase[1], verb) if phrase else None
+            if found is None and lines.end > sent.end:  # the clause goes on after a line break
+                phrase = _phrase_entry(doc_text(doc)[anchor.idx:lines.end_char])
+                found = (phrase[0], phrase[1], anchor) if phrase else None
             if found is None:
-                found = _nearest_word(sent, anchor)
+                found = _nearest_word(lines, anchor, noun)
         if noun is None and found is None:
             continue  # a bare number with nothing to say it counts people ("13 in Hirat")
         term = None
