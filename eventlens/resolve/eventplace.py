@@ -1,30 +1,58 @@
 """Which place an event happened at: the place its own clause attaches, not simply the nearest toponym.
 
-Order of evidence (``attach_event_place``):
-1. a locative prepositional phrase on the trigger or its clause head ("shelled ... in Idlib",
-   "cleansed from Idlib", "bombings across the province of Homs"), or a place that owns the trigger's
-   object ("Idlib's hospitals were bombed");
-2. a place the trigger acts on directly ("shelled Aleppo") or the location attached to one of its
-   participants ("civilians in Douma");
-3. the nearest place in the same sentence that no other clause claims.
-A place that is the *agent* ("backed by Russia", "Iran used Syria") is never the location. Fails when
-the parse attaches the phrase to the wrong verb, which the small English model does with long
-coordinated sentences.
+Every place of the sentence gets a rank (``attach_event_place``), lowest first:
+0. a locative prepositional phrase on the trigger or its clause head ("shelled ... in Idlib",
+   "bombings across the province of Homs"), the place the trigger acts on and what its object holds
+   ("shelled Aleppo", "liberated the village of Tamthil", "Idlib's hospitals were bombed", "the
+   compound in Jerusalem's Old City"), or a town that names a nominal trigger ("the Helmand battle");
+1. a place inside a clause that hangs on the trigger ("killed while filming in Oaxaca", "killed when
+   militants attacked a centre in Piranshahr"), or where a participant is ("civilians in Douma");
+2. a place elsewhere in the sentence that no other clause claims.
+Inside a rank the finest place wins: news names the town and then its province or country ("in
+Syria's Aleppo province", "Lubumbashi in Shaba province", "the Belarus capital Minsk"), and the event
+happened in the town. A place that only gives a bearing or a distance ("50 km west of Baghdad") ranks
+after the others of its rank.
+Never the event's place: a place named inside an organisation ("the Toronto Police"), the agent or a
+place that only says where the agent comes from ("Serbs from Croatia bombed the area", "by a Staten
+Island police officer"), a place describing a person ("Sanogo, a cab driver from Abidjan, was shot"),
+and a country used as an adjective on a noun ("a U.S. airstrike").
+When the sentence names no place at all, a town or region of the previous sentence of the same
+paragraph is taken ("Clashes broke out in Daraa. Five soldiers were killed."): stories name a place
+once and tell several events there.
+Fails when the parse attaches a phrase to the wrong verb, which the small English model does with long
+coordinated sentences, and on sentences that mention a place in a non-spatial sense.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Token
 
 from ..records import Place
+from .placenames import place_nouns
 from .places import EMBEDDED, token_places
 
 _LOCATIVE = frozenset({"in", "near", "outside", "from", "across", "at", "inside", "around", "throughout",
                        "into", "on", "within", "towards", "toward", "to", "over", "off", "north", "south",
-                       "east", "west", "between", "along", "through", "out"})
+                       "east", "west", "between", "along", "through", "out", "upon", "against", "onto",
+                       "during", "amid", "among", "behind", "beyond", "by", "outside of", "via"})
 _AGENT_DEPS = frozenset({"nsubj", "agent", "csubj"})
-_OBJECT_DEPS = frozenset({"dobj", "nsubjpass", "obj", "attr", "pobj"})
+_HELD_DEPS = frozenset({"dobj", "nsubjpass", "obj", "attr", "pobj", "oprd", "appos"})
+# Prepositions that put a noun somewhere ("soldiers in Iraq"), as opposed to saying where it comes
+# from or what it is for ("Serbs from Croatia", "the envoy for Iraq").
+_SCENE = frozenset({"in", "at", "inside", "near", "on", "across", "throughout", "around", "outside",
+                    "within"})
+# An adverbial clause tells where the event happened when it runs at the same time ("killed while
+# filming in Oaxaca"), not when it only dates it ("since the war began in Syria").
+_SAME_TIME = frozenset({"while", "whilst", "when", "as", "during", "where"})
+_SKIP_DEPS = frozenset({"relcl", "advcl", "ccomp", "acl"})
+# Words that make a place a point of reference rather than the scene: "20 km north of Homs".
+_REFERENCE = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                        "north-east", "north-west", "south-east", "south-west", "km", "kilometers",
+                        "kilometres", "miles", "mile", "meters", "metres", "kms", "away", "far", "near",
+                        "outside", "close"})
+# Finer places first; an unresolved name (a village or a facility the gazetteer lacks) counts as a town.
+_FINENESS = {"sub-city": 0, "city": 1, None: 1, "admin2": 2, "admin1": 3, "country": 4, "region": 5}
 
 
 def _clause_heads(trigger: Token) -> list[Token]:
@@ -44,20 +72,16 @@ def _clause_heads(trigger: Token) -> list[Token]:
     return heads
 
 
-def _places_under(tok: Token, by_token: dict[int, Place], *, skip_clauses: bool = True) -> list[Place]:
-    """Places in ``tok``'s subtree, not descending into relative or adverbial clauses of other verbs."""
-    found: list[Place] = []
+def _tokens_under(tok: Token, *, skip_clauses: bool = True) -> Iterable[Token]:
+    """``tok`` and its subtree, not descending into relative or adverbial clauses of other verbs."""
     stack = [tok]
     while stack:
         cur = stack.pop()
-        place = by_token.get(cur.i)
-        if place is not None and place not in found:
-            found.append(place)
+        yield cur
         for child in cur.children:
-            if skip_clauses and child.dep_ in ("relcl", "advcl", "ccomp", "acl"):
+            if skip_clauses and child.dep_ in _SKIP_DEPS:
                 continue
             stack.append(child)
-    return sorted(found, key=lambda p: p.start)
 
 
 def _is_agent(tok: Token) -> bool:
@@ -66,61 +90,139 @@ def _is_agent(tok: Token) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ == "by"
 
 
+def _transitive(verb: Token) -> bool:
+    return any(c.dep_ in ("dobj", "obj", "dative") for c in verb.children)
+
+
+def _describes_actor(tok: Token) -> bool:
+    """Is the place only part of the description of who acts or who is acted on? Walks up the noun
+    phrase to its verb: through the agent of a transitive verb ("Serbs from Croatia bombed the area"),
+    through a by-agent ("shot by a Staten Island police officer"), or through an apposition on a
+    person ("Sanogo, a cab driver from Abidjan"). The subject of an intransitive verb keeps its place
+    ("Hong Kong people demonstrated"): there the subject's place is the scene; so does a place that a
+    scene preposition puts the actor in ("captured by soldiers in northern Iraq")."""
+    cur = tok
+    for _ in range(8):
+        head = cur.head
+        if head.i == cur.i:
+            return False
+        if cur.dep_ == "pobj" and head.lower_ in _SCENE and head.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return False
+        if cur.dep_ == "appos" and (head.ent_type_ == "PERSON" or head.pos_ == "PRON"):
+            return True
+        if cur.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ in ("VERB", "AUX"):
+            return True
+        if head.pos_ in ("VERB", "AUX"):
+            return cur.dep_ in _AGENT_DEPS and _transitive(head)
+        cur = head
+    return False
+
+
+def _adjectival_country(tok: Token, place: Place) -> bool:
+    """A country name in front of a noun is a nationality ("a U.S. airstrike", "the US firm"), unless
+    the noun is a kind of place ("a Hong Kong hotel", "the Taiwan capital")."""
+    return place.resolution == "country" and tok.dep_ in ("compound", "amod", "nmod") \
+        and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i > tok.i \
+        and tok.head.lower_ not in place_nouns()
+
+
+def _is_reference(tok: Token, stop: Token) -> bool:
+    """"50 km west of Baghdad", "north of the capital": the place locates another place."""
+    cur = tok
+    for _ in range(4):
+        if cur.i in (stop.i, cur.head.i):
+            return False
+        cur = cur.head
+        if cur.lower_ in _REFERENCE:
+            return True
+    return False
+
+
+class _Ranking:
+    """Collects candidate places with their rank; ``best`` applies rank, then fineness, then distance."""
+
+    def __init__(self, trigger: Token, by_token: dict[int, Place]) -> None:
+        self.trigger = trigger
+        self.by_token = by_token
+        self.ranks: dict[tuple[int, int], tuple[float, int, int, int]] = {}
+        self.places: dict[tuple[int, int], Place] = {}
+
+    def offer(self, tok: Token, rank: float, stop: Token) -> None:
+        place = self.by_token.get(tok.i)
+        if place is None or _describes_actor(tok) or _adjectival_country(tok, place):
+            return
+        if _is_reference(tok, stop):
+            rank += 0.5
+        key = (place.start, place.end)
+        value = (rank, _FINENESS.get(place.resolution, 1), abs(tok.i - self.trigger.i), place.start)
+        if key not in self.ranks or value < self.ranks[key]:
+            self.ranks[key] = value
+            self.places[key] = place
+
+    def offer_under(self, tok: Token, rank: float, *, skip_clauses: bool = True) -> None:
+        for cur in _tokens_under(tok, skip_clauses=skip_clauses):
+            self.offer(cur, rank, tok)
+
+    def best(self) -> Place | None:
+        if not self.ranks:
+            return None
+        return self.places[min(self.ranks, key=lambda k: self.ranks[k])]
+
+
 def attach_event_place(trigger: Token, places: list[Place], *,
                        participants: Sequence[Token] = ()) -> Place | None:
     """The place of the event whose trigger is ``trigger``, or None when the sentence gives none.
     A place named inside an organisation ("the Toronto Police") is never the event's place."""
     places = [p for p in places if not (p.reason or "").startswith(EMBEDDED)]
     if not places:
-        return None
-    doc = trigger.doc
-    by_token = token_places(places, doc)
-    sent = trigger.sent
+        return _from_previous_sentence(trigger)
+    by_token = token_places(places, trigger.doc)
+    ranking = _Ranking(trigger, by_token)
     heads = _clause_heads(trigger)
-    # 1. Locative phrases and possessors on the trigger or its clause head.
+    # 0. Locative phrases on the trigger or its clause head; what the trigger acts on.
     for head in heads:
         for child in head.children:
-            if child.dep_ == "prep" and child.lower_ in _LOCATIVE:
-                found = _places_under(child, by_token)
-                if found:
-                    return found[0]
-            if child.dep_ in ("dobj", "nsubjpass", "nsubj"):
-                owners = [by_token[g.i] for g in child.children if g.dep_ == "poss" and g.i in by_token]
-                if owners:
-                    return owners[0]
-                for grand in child.children:
-                    if grand.dep_ == "prep" and grand.lower_ in _LOCATIVE:
-                        found = _places_under(grand, by_token)
-                        if found:
-                            return found[0]
-        if head.dep_ == "poss" and head.i in by_token:
-            return by_token[head.i]
-    # 2. The place acted upon, or where a participant is.
+            if (child.dep_ == "prep" and child.lower_ in _LOCATIVE) or child.dep_ in _HELD_DEPS \
+                    or child.dep_ == "poss":
+                ranking.offer_under(child, 0)
+            elif child.dep_ == "compound" and head.pos_ == "NOUN":
+                ranking.offer(child, 0, head)  # "the Helmand battle"
+            elif child.dep_ in ("nsubj", "conj"):
+                # "battles in Basra killed 66"; "shot one and wounded five in Fallujah" (same subject)
+                if child.dep_ == "conj" and any(g.dep_ in _AGENT_DEPS for g in child.children):
+                    continue
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ in _SCENE:
+                        ranking.offer_under(prep, 0)
+        if head.dep_ in ("poss", "compound") and head.i in by_token:
+            ranking.offer(head, 0, head)
+    if ranking.best() is not None:
+        return ranking.best()
+    # 1. Clauses that run at the same time as the event, and where the participants are.
     for head in heads:
         for child in head.children:
-            if child.dep_ in _OBJECT_DEPS and child.i in by_token:
-                return by_token[child.i]
+            if child.dep_ == "advcl" and _same_time(child):
+                ranking.offer_under(child, 1)
     for part in participants:
-        if part.i in by_token and not _is_agent(part) and part.dep_ in _OBJECT_DEPS:
-            return by_token[part.i]
         for child in part.children:
             if child.dep_ == "prep" and child.lower_ in _LOCATIVE:
-                found = _places_under(child, by_token)
-                if found:
-                    return found[0]
-    # 3. The nearest unclaimed place in the sentence.
+                ranking.offer_under(child, 1)
+    if ranking.best() is not None:
+        return ranking.best()
+    # 2. A place elsewhere in the sentence that no other clause claims.
     own = {t.i for t in heads}
-    best: tuple[int, Place] | None = None
-    for tok in sent:
-        place = by_token.get(tok.i)
-        if place is None or _is_agent(tok):
-            continue
-        if not _unclaimed(tok, own):
-            continue
-        distance = abs(tok.i - trigger.i)
-        if best is None or distance < best[0]:
-            best = (distance, place)
-    return best[1] if best else None
+    for tok in trigger.sent:
+        if tok.i in by_token and not _is_agent(tok) and _unclaimed(tok, own):
+            ranking.offer(tok, 2, tok)
+    return ranking.best()
+
+
+def _same_time(clause: Token) -> bool:
+    """"while filming", "when gunmen attacked", "hiding in a hole" (a participle with no conjunction)."""
+    markers = [c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod") and c.i < clause.i]
+    if markers:
+        return any(m in _SAME_TIME for m in markers)
+    return clause.tag_ in ("VBG", "VBN") and clause.i > clause.head.i
 
 
 def _unclaimed(tok: Token, own: set[int]) -> bool:
@@ -133,3 +235,33 @@ def _unclaimed(tok: Token, own: set[int]) -> bool:
         return True
     trigger_ancestors = {a.i for i in own for a in tok.doc[i].ancestors}
     return cur.i in trigger_ancestors and cur.pos_ in ("VERB", "AUX") and tok.dep_ not in _AGENT_DEPS
+
+
+def _from_previous_sentence(trigger: Token) -> Place | None:
+    """The place of the story so far, for a sentence that names none: the finest town or region of the
+    previous sentence, if it is in the same paragraph and the trigger's own sentence has no place at
+    all (not even one the caller set aside as part of an actor). Countries are not carried over: a
+    country in the previous sentence is mostly an actor ("Russia said ...")."""
+    doc = trigger.doc
+    all_places = [p for p in (getattr(doc._, "places", None) or [])
+                  if not (p.reason or "").startswith(EMBEDDED)] if doc.has_extension("places") else []
+    sent = trigger.sent
+    if not all_places or sent.start == 0:
+        return None
+    if any(sent.start_char <= p.start < sent.end_char for p in all_places):
+        return None
+    previous = doc[sent.start - 1].sent
+    if "\n" in doc.text[previous.end_char:sent.start_char] or any(t.is_space and "\n" in t.text
+                                                                   for t in previous):
+        return None
+    inside = [p for p in all_places if previous.start_char <= p.start < previous.end_char
+              and p.resolution in ("sub-city", "city", "admin2", "admin1")]
+    if not inside:
+        return None
+    by_token = token_places(inside, doc)
+    root = previous.root
+    ranking = _Ranking(root, by_token)
+    for tok in previous:
+        if tok.i in by_token:
+            ranking.offer(tok, 0 if _unclaimed(tok, {root.i}) else 1, tok)
+    return ranking.best()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 # ' ` ‘ ’ ʿ ʾ ʼ ´ and the Arabic tatweel: marks for ayn and hamza, or apostrophes, dropped entirely.
 _MARKS = re.compile(r"[\u0027\u0060\u2018\u2019\u02bf\u02be\u02bc\u00b4\u02bb\u0640]")
@@ -112,3 +114,27 @@ def split_level(name: str) -> tuple[str, str | None]:
     if len(words) > 1 and lowered[-1] in _LEVEL_SUFFIXES:
         return " ".join(words[:-1]), _LEVEL_SUFFIXES[lowered[-1]]
     return name, None
+
+
+_PLACE_NOUNS_FILE = Path(__file__).parent.parent / "knowledge" / "data" / "place_nouns.tsv"
+
+
+@dataclass(frozen=True)
+class PlaceNoun:
+    """A common noun naming a kind of place, the level it gives a name, and whether "<noun> of X" works."""
+
+    level: str
+    prefix: bool
+
+
+@lru_cache(maxsize=1)
+def place_nouns() -> dict[str, PlaceNoun]:
+    """The kinds-of-place nouns of ``knowledge/data/place_nouns.tsv``, by lower-case word."""
+    out: dict[str, PlaceNoun] = {}
+    for raw in _PLACE_NOUNS_FILE.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        cols = raw.rstrip("\n").split("\t")
+        prefix = len(cols) > 2 and cols[2].strip() == "prefix"
+        out[cols[1].strip().lower()] = PlaceNoun(cols[0].strip(), prefix)
+    return out

@@ -391,8 +391,9 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
 def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) -> Place:
     span = mention.span
     if entry is None:
+        # the words around it still say what it is ("the Aziziyah district", "the village of X")
         return Place(entity_text=span.text, start=span.start_char, end=span.end_char, score=score,
-                     reason=reason)
+                     resolution=mention.level, reason=reason)
     return Place(entity_text=span.text, start=span.start_char, end=span.end_char, name=entry.name,
                  geonameid=entry.geonameid, lat=round(entry.lat, 5), lon=round(entry.lon, 5),
                  country=entry.country3 or None, admin1=entry.admin1 if entry.level not in _WIDE else None,
