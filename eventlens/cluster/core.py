@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..records import stable_id
-from .compare import Rules, compatible, load_rules, similarity
+from .compare import PairCache, Rules, load_rules
 from .mentions import Mention
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,8 @@ def cluster_id_for(mentions: Iterable[Mention]) -> str:
 
 
 def _candidate_pairs(mentions: Sequence[Mention], fresh: set[str], rules: Rules,
-                     tokens: dict[str, frozenset[str]]) -> list[tuple[float, str, str]]:
+                     cache: PairCache) -> list[tuple[float, str, str]]:
     """(score, id_a, id_b) for compatible pairs above the threshold with at least one fresh mention."""
-    by_id = {m.id: m for m in mentions}
     blocks: dict[tuple[str, str | None], list[Mention]] = defaultdict(list)
     undated: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     groups: dict[str, set[str | None]] = defaultdict(set)
@@ -60,36 +59,38 @@ def _candidate_pairs(mentions: Sequence[Mention], fresh: set[str], rules: Rules,
         blocks[(group, m.country)].append(m)
         groups[group].add(m.country)
 
-    seen: set[tuple[str, str]] = set()
     out: list[tuple[float, str, str]] = []
+    links = cache.links
 
     def consider(a: Mention, b: Mention) -> None:
-        if a.id == b.id or (a.id not in fresh and b.id not in fresh):
+        if a.id not in fresh and b.id not in fresh:
             return
-        key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-        if key in seen:
-            return
-        seen.add(key)
-        x, y = by_id[key[0]], by_id[key[1]]
-        if not compatible(x, y, rules):
-            return
-        score = similarity(x, y, rules, tokens[x.id], tokens[y.id])
-        if score >= rules.threshold:
-            out.append((score, key[0], key[1]))
+        x, y = (a, b) if a.id < b.id else (b, a)
+        score = cache.link(x, y)
+        if score >= 0.0:
+            out.append((score, x.id, y.id))
 
     def sweep(left: list[Mention], right: list[Mention] | None) -> None:
-        """Pairs with overlapping date ranges, within one list or across two, by sorting on the start."""
-        dated = [(m.earliest, 0, m) for m in left if m.earliest and m.latest]
-        if right is not None:
-            dated += [(m.earliest, 1, m) for m in right if m.earliest and m.latest]
-        dated.sort(key=lambda t: (t[0], t[1], t[2].id))
-        for i, (_, side_i, a) in enumerate(dated):
-            for _, side_j, b in dated[i + 1:]:
-                assert b.earliest is not None and a.latest is not None
-                if b.earliest > a.latest:
+        """Pairs with overlapping date ranges, within one list or across two, by sorting on the start.
+        Each pair of dated mentions meets in exactly one sweep: the blocks split them by type group and
+        country, and only the blocks without a country are swept against the others. This loop runs
+        for every pair of a big block, so it looks the cached verdict up itself (``PairCache.links``)
+        and calls out only for a pair of profiles it has not seen."""
+        dated = [(m.earliest, side, m.id, m.latest, cache.profile(m), m.doc_id, m.id in fresh, m)
+                 for side, ms in enumerate((left, right or [])) for m in ms if m.earliest and m.latest]
+        dated.sort(key=lambda t: (t[0], t[1], t[2]))
+        for i, (_, side_a, id_a, latest, pa, doc_a, fresh_a, a) in enumerate(dated):
+            for start, side_b, id_b, _, pb, doc_b, fresh_b, b in dated[i + 1:]:
+                if start > latest:
                     break
-                if right is None or side_i != side_j:
-                    consider(a, b)
+                if (right is not None and side_a == side_b) or not (fresh_a or fresh_b):
+                    continue
+                same_doc = doc_a == doc_b
+                score = links.get((pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc))
+                if score is None:
+                    score = cache.link(a, b)
+                if score >= 0.0:
+                    out.append((score, id_a, id_b) if id_a < id_b else (score, id_b, id_a))
 
     for (group, country), block in blocks.items():
         if country is None:
@@ -103,11 +104,18 @@ def _candidate_pairs(mentions: Sequence[Mention], fresh: set[str], rules: Rules,
     by_doc: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
         by_doc[m.doc_id].append(m)
+    seen: set[tuple[str, str]] = set()
     for (_group, doc_id), block in undated.items():
-        # Undated mentions meet only mentions of their own article (``dates_overlap``).
+        # Undated mentions meet only mentions of their own article (``dates_overlap``); two undated
+        # mentions of one article meet from both sides, so these pairs are deduplicated.
         for a in block:
             for b in by_doc[doc_id]:
-                consider(a, b)
+                if a.id == b.id:
+                    continue
+                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                if key not in seen:
+                    seen.add(key)
+                    consider(a, b)
     out.sort(key=lambda t: (-t[0], t[1], t[2]))
     return out
 
@@ -136,8 +144,10 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
             owner[m.id] = next_key
             next_key += 1
     everything = [m for members in groups.values() for m in members]
-    tokens = {m.id: m.tokens(rules.stopwords) for m in everything}
-    pairs = _candidate_pairs(everything, fresh, rules, tokens)
+    cache = PairCache(rules)
+    for m in everything:
+        cache.add(m)
+    pairs = _candidate_pairs(everything, fresh, rules, cache)
     for score, a, b in pairs:
         ga, gb = owner[a], owner[b]
         if ga == gb:
@@ -146,7 +156,7 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
             continue
         if ga in stored_ids and gb in stored_ids:
             continue
-        if not all(compatible(x, y, rules) for x in groups[ga] for y in groups[gb]):
+        if not all(cache.compatible(x, y) for x in groups[ga] for y in groups[gb]):
             continue
         keep, drop = (ga, gb) if (ga in stored_ids or (gb not in stored_ids and ga < gb)) else (gb, ga)
         for m in groups[drop]:
@@ -161,5 +171,6 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
         cid = stored_ids[key] if stored else cluster_id_for(members)
         scores = {m.id: (round(best.get(m.id, 0.0), 4) if len(members) > 1 else 1.0) for m in members}
         out.append(Cluster(cid, members, scores, stored=stored, changed=changed))
-    log.debug("clustered %d new mentions into %d clusters", len(fresh), len(out))
+    log.debug("clustered %d new mentions (%d profiles) into %d clusters", len(fresh), cache.profiles,
+              len(out))
     return out
