@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.tokens import Span
+
 # ' ` ‘ ’ ʿ ʾ ʼ ´ and the Arabic tatweel: marks for ayn and hamza, or apostrophes, dropped entirely.
 _MARKS = re.compile(r"[\u0027\u0060\u2018\u2019\u02bf\u02be\u02bc\u00b4\u02bb\u0640]")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_/.,()]+")
@@ -138,3 +140,36 @@ def place_nouns() -> dict[str, PlaceNoun]:
         prefix = len(cols) > 2 and cols[2].strip() == "prefix"
         out[cols[1].strip().lower()] = PlaceNoun(cols[0].strip(), prefix)
     return out
+
+
+# Prepositions whose object is a place when its name is a known place name ("demonstrated in Beslan").
+_SCENE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "into", "across", "around", "from",
+                          "towards", "toward", "through", "throughout", "within"})
+
+
+def syntax_level(span: Span, *, prefix_only: bool = False) -> str | None:
+    """The level that the words around a name give it when they say it is a place: a kind-of-place noun
+    after it ("the Aziziyah district", "Balata refugee camp": up to two lower-case words between) or
+    "<noun> of" before it ("the village of Tamthil", "the settlements of Arbin"). With ``prefix_only``
+    only the nouns that also work as "<noun> of X" count after the name (districts and towns, not
+    roads and schools), for names the tagger took for a person. None when the words say nothing."""
+    doc = span.doc
+    nouns = place_nouns()
+    for k in range(span.end, min(span.end + 3, len(doc))):
+        tok = doc[k]
+        noun = nouns.get(tok.lower_)
+        if noun is not None and tok.is_lower and (noun.prefix or not prefix_only):
+            return noun.level
+        if not (tok.is_lower and tok.pos_ in ("NOUN", "ADJ")) or k - span.end >= 2:
+            break
+    if span.start >= 2 and doc[span.start - 1].lower_ == "of":
+        noun = nouns.get(doc[span.start - 2].lower_)
+        if noun is not None and noun.prefix:
+            return noun.level
+    return None
+
+
+def scene_object(span: Span) -> bool:
+    """Is the name the object of a preposition that puts things somewhere ("in Beslan", "near Kabul")?"""
+    root = span.root
+    return root.dep_ == "pobj" and root.head.lower_ in _SCENE_PREPS

@@ -24,7 +24,14 @@ from spacy.tokens import Doc, Span, Token
 from ..knowledge.gazetteer import GazEntry, Gazetteer, load_gazetteer
 from ..records import Place
 from ..settings import Settings
-from .placenames import level_prefixes, level_words, normalise_placename, split_level
+from .placenames import (
+    level_prefixes,
+    level_words,
+    normalise_placename,
+    scene_object,
+    split_level,
+    syntax_level,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +167,10 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and _confident_name(span, key, gaz, ent.label_):
             if key not in persons or (ent.label_ == "PERSON" and (len(span) > 1 or key not in surnames)):
                 mentions.append(Mention(span, key, "relabel", ent.label_, level))
+        elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and (
+                said := _said_place(span, key, gaz, ent.label_)):
+            mentions.append(Mention(span, key, "relabel" if gaz.lookup(key) else "syntax", ent.label_,
+                                    level or (said if said != "?" else None)))
         else:
             continue
         for i in range(ent.start, ent.end):
@@ -167,12 +178,53 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     for ent in doc.ents:
         for i in range(ent.start, ent.end):
             taken[i] = True
+    mentions.extend(_syntax_names(doc, gaz, taken, persons))
     mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
     mentions.extend(_embedded(doc, gaz, persons))
     mentions.extend(_abbreviations(doc, gaz, mentions))
     mentions.sort(key=lambda m: m.span.start)
     _link_pairs(mentions, gaz)
     return mentions
+
+
+def _said_place(span: Span, key: str, gaz: Gazetteer, label: str) -> str | None:
+    """The level the syntax gives a name spaCy called ORG/PERSON/PRODUCT…, "?" for a place of no
+    particular level, None when the syntax says nothing. A known name as the object of "in"/"near"
+    ("demonstrated in Beslan") is a place; any name next to a kind-of-place noun is one ("the
+    Aziziyah district", "the village of Tamthil"), even unknown to the gazetteer. For PERSON names only
+    settlement and district nouns count ("the Bush camp" stays a person's)."""
+    if label == "NORP" or _common_word(span, key, gaz):
+        return None  # "the Turkish southern city of Gaziantep": a demonym before a place noun
+    said = syntax_level(span, prefix_only=label == "PERSON")
+    if said:
+        return said
+    return "?" if label != "PERSON" and gaz.lookup(key) and scene_object(span) else None
+
+
+def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]) -> list[Mention]:
+    """Capitalised names outside any entity that a kind-of-place noun marks as a place ("Khanasir
+    town", "the town of Sheykler"), known to the gazetteer or not. Found before the gazetteer n-grams
+    so the small-town guard there does not drop them: here the words say place."""
+    out = []
+    i, n = 0, len(doc)
+    while i < n:
+        if taken[i] or not doc[i].is_title or doc[i].pos_ != "PROPN" or doc[i].is_stop:
+            i += 1
+            continue
+        end = i + 1
+        while end < n and end - i < _MAX_NGRAM and not taken[end] and (
+                (doc[end].is_title and doc[end].pos_ == "PROPN") or
+                (doc[end].lower_ in _CONNECTORS and end + 1 < n and doc[end + 1].is_title)):
+            end += 1
+        span = doc[i:end]
+        key = normalise_placename(span.text)
+        level = syntax_level(span) if key and key not in persons else None
+        if level and not _common_word(span, key, gaz):
+            out.append(Mention(span, key, "syntax", "GPE", level))
+            for k in range(i, end):
+                taken[k] = True
+        i = end
+    return out
 
 
 def _embedded(doc: Doc, gaz: Gazetteer, persons: set[str]) -> list[Mention]:
@@ -419,7 +471,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     places = []
     for m in mentions:
         entry, conf, reason = _resolve(m, gaz, ctx)
-        if entry is None and m.source != "ner":
+        if entry is None and m.source not in ("ner", "syntax"):
             continue
         places.append(_place(m, entry, conf, reason))
     return places
