@@ -103,6 +103,7 @@ def _relation(kind: str, src: ActorEntity, tgt: ActorEntity, sent: Span, modalit
 def _from_events(events: list[Event], sent: Span) -> list[Relation]:
     out: list[Relation] = []
     for event in events:
+        first = len(out)
         for src in event.actor:
             for tgt in event.recipient:
                 if not (_is_actor(src) and _is_actor(tgt)) or _same(src, tgt):
@@ -122,9 +123,12 @@ def _from_events(events: list[Event], sent: Span) -> list[Relation]:
                 elif _hostile(event) and _combatant(src) and _combatant(tgt):
                     # fighting between two parties that can fight: not an attack on civilians or things
                     out.append(_relation("opposes", src, tgt, sent, event.modality))
+        for rel in out[first:]:  # the trigger is the evidence
+            rel.evidence_start, rel.evidence_end = event.trigger_start, event.trigger_end
         # "a spate of bombings by the Assad regime, backed by Russia and Iran": SUPPORT whose recipient
         # is not an actor supports the agent of the noun it modifies
-        if event.event == "SUPPORT" and not any(_is_actor(r) for r in event.recipient):
+        if (event.event == "SUPPORT" and not any(_is_actor(r) for r in event.recipient)
+                and event.event_text.lower().endswith("ed")):
             for other in events:
                 if other is event or other.event != "ASSAULT":
                     continue
@@ -258,6 +262,7 @@ WITH_HEADS = frozenset({"together", "alongside", "coordinate", "coordination", "
 CLIMB = frozenset({"xcomp", "advcl", "pcomp", "prep", "pobj", "dobj", "acomp", "conj", "attr", "oprd",
                    "compound", "nmod", "amod", "dative", "npadvmod", "appos", "advmod", "acl", "relcl"})
 GROUP_PRONOUNS = frozenset({"it", "its", "they", "them", "their"})  # "it" only within its sentence
+GROUP_WORDS = frozenset({*GROUP_PRONOUNS, *(w.capitalize() for w in GROUP_PRONOUNS)})
 NOMINAL = ("NOUN", "PROPN", "PRON")
 RELATIVE = frozenset({"which", "who", "that", "whom"})
 FIGHT_WORDS = frozenset({"fight", "fighting", "struggle", "confront", "unite", "resistance", "defeat"})
@@ -280,10 +285,9 @@ def _siblings(tok: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
-def _pronoun_party(pron: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
-    """its/their/they: the nearest actor named before it in the sentence (with its coordinated siblings,
-    "the Government of Iraq and the Iraqi people in their fight"), else the group the last sentence had as
-    subject, kept at the pronoun's own words. we/our are the speaker's side and stay unresolved."""
+def _named_antecedent(pron: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
+    """its/their: the nearest actor named before it in the sentence, with its coordinated siblings
+    ("the Government of Iraq and the Iraqi people in their fight")."""
     if pron.lower_ not in GROUP_PRONOUNS:
         return []
     for tok in reversed([t for t in sent if t.i < pron.i and t.pos_ in ("NOUN", "PROPN")
@@ -294,6 +298,16 @@ def _pronoun_party(pron: Token, sent: Span, ctx: DocContext) -> list[ActorEntity
             while head.dep_ in ("conj", "appos") and head.head.i < head.i:
                 head = head.head
             return [a for a in (_resolve(t, ctx) for t in _siblings(head)) if _is_actor(a)]  # type: ignore[misc]
+    return []
+
+
+def _pronoun_party(pron: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
+    """its/their/they: the antecedent named in the sentence, else (they/their only: "it" names things
+    as often as groups) the group the last sentence had as subject, kept at the pronoun's own words.
+    we/our are the speaker's side and stay unresolved."""
+    named = _named_antecedent(pron, sent, ctx)
+    if named or pron.lower_ not in GROUP_PRONOUNS:
+        return named
     group = ctx.subject_group
     if group is None or not _is_actor(group) or pron.lower_ in ("it", "its"):
         return []
@@ -366,9 +380,12 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             if head.lower_ in RELATIVE and node.dep_ == "relcl":
                 return _parties(node.head, sent, ctx, owners=True)
             return _parties(head, sent, ctx, owners=True) if head.dep_ != "csubj" else []
-        if node.dep_ == "relcl" or (node.dep_ == "acl" and node.tag_ in ("VBG", "VBN")):
-            # "the 134th Squadron, which will fly strike missions against ISIL"; "11 strikes coordinated
-            # with ..." names no party, so the climb goes on to the verb the strikes are the object of
+        if node.dep_ == "relcl" or (node.dep_ == "acl" and node.tag_ == "VBG"):
+            # "the 134th Squadron, which will fly strike missions against ISIL", "enemy fighters firing on"
+            return _parties(node.head, sent, ctx, owners=True)
+        if node.dep_ == "acl" and node.tag_ == "VBN":
+            # "local ground forces, focused on defeating ISIL"; "11 strikes coordinated with ..." names no
+            # party, so the climb goes on to the verb the strikes are the object of
             found = _parties(node.head, sent, ctx, owners=True)
             if found:
                 return found
@@ -498,10 +515,17 @@ def _supported(cue: Token) -> list[Token]:
 
 
 def find_relations(sent: Span, events: list[Event], ctx: DocContext) -> list[Relation]:
-    rels = _from_events(events, sent) + _patterns(sent, ctx) + _stances(sent, ctx)
+    rels = _stances(sent, ctx) + _from_events(events, sent) + _patterns(sent, ctx)
+    # a pronoun whose antecedent is named in the sentence is stated through the names, not the pronoun
+    named = {t.idx for t in sent if t.lower_ in GROUP_PRONOUNS and _named_antecedent(t, sent, ctx)}
+    # an attacker known only by the attack's own words ("a roadside bomb killed ...") is no named party
+    triggers = {(e.trigger_start, e.trigger_end) for e in events}
     seen: set[tuple[str, ...]] = set()
     out: list[Relation] = []
     for rel in rels:
+        if any((end.start in named and end.entity_text in GROUP_WORDS) or (end.start, end.end) in triggers
+               for end in (rel.source, rel.target)):
+            continue
         ends = (f"{rel.source.actor_id or rel.source.entity_text}@{rel.source.start}",
                 f"{rel.target.actor_id or rel.target.entity_text}@{rel.target.start}")
         # opposes and allied_with are symmetric: one record per pair of mentions
