@@ -16,7 +16,16 @@ from spacy.tokens import Doc, Span, Token
 from ..nlp.doccache import doc_text
 from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
-from ..resolve.actors import ActorKnowledge, DocActors, resolve_actor, resolve_actors
+from ..resolve.actors import (
+    ActorKnowledge,
+    DocActors,
+    context_country,
+    locate,
+    resolve_actor,
+    resolve_actors,
+    sentence_countries,
+    unattributed_attacker,
+)
 from ..resolve.counts import displacement_term, find_counts
 from ..resolve.eventplace import attach_event_place
 from ..resolve.time import resolve_time
@@ -71,7 +80,7 @@ def _is_place(token: Token, places: list[Place]) -> bool:
 
 def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[ActorEntity]:
     low = head.lower_
-    if head.pos_ == "PRON" or low in _OTHER_PRONOUNS:
+    if head.pos_ == "PRON" or (low in _OTHER_PRONOUNS and not head.is_upper):  # "US" is no "us"
         antecedent = None
         if low in _PERSON_PRONOUNS:
             antecedent = _antecedent(head, ctx)
@@ -86,20 +95,15 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
         actor = resolve_actor(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
         if actor is not None and actor.kind == "state" and actor.actor_id:
             return [actor]
-        return []
-    actors = _located(resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors), head, ctx)
+        # a name the gazetteer knows as a town may still be a person an apposition describes
+        return _apposed(head, span, ctx) if head.dep_ in ("nsubj", "nsubjpass") else []
+    actors = locate(resolve_actors(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors), head,
+                    knowledge=ctx.knowledge, places=ctx.places)
     if actors and (actors[0].country or actors[0].actor_id):
         return actors
-    # "Kenzo Oshima, the United Nations Emergency Relief Coordinator": the apposition says whom he serves
-    appositions = [c for c in head.children if c.dep_ == "appos"]
-    if head.dep_ == "appos":
-        appositions.append(head.head)
-    for appos in appositions:
-        better = resolve_actors(phrase_span(appos), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
-        if better and (better[0].country or better[0].actor_id or (better[0].code or "")[:3] == "IGO"):
-            return [replace(better[0], entity_text=span.text, start=span.start_char, end=span.end_char)]
-    if actors:
-        return actors
+    apposed = _apposed(head, span, ctx)
+    if apposed or actors:
+        return apposed or actors
     # "the Hizbollah (Party of God) group", "the Hamas movement": a named actor modifying a plain noun
     named = next((t for t in span if t.ent_id_ and t.i != head.i and ctx.knowledge.get(t.ent_id_)), None)
     if named is not None:
@@ -121,49 +125,17 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     return []
 
 
-_LOCATED_PREPS = {"in", "inside", "throughout", "across", "of", "from"}
-_LOCATED_VERBS = {"base", "operate", "station", "live", "deploy", "active"}
-
-
-def _location_country(head: Token, ctx: DocContext) -> str | None:
-    """The country a phrase places its actor in: "rebels in the Ivory Coast", "students throughout
-    Indonesia", "a group based in Trinidad", "Albanians of southern Serbia". Read from the places found
-    in the sentence, else from a country name."""
-    preps = [c for c in head.children if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
-    preps += [p for c in head.children if c.dep_ in ("acl", "amod") and c.lemma_.lower() in _LOCATED_VERBS
-              for p in c.children if p.dep_ == "prep" and p.lower_ in _LOCATED_PREPS]
-    for prep in preps:
-        for obj in (c for c in prep.children if c.dep_ == "pobj"):
-            place = next((p for p in ctx.places if p.start <= obj.idx < p.end and p.country), None)
-            if place is not None:
-                return place.country
-            words = " ".join(t.text for t in obj.subtree if t.dep_ not in ("det", "amod") or t.i == obj.i)
-            hit = ctx.knowledge.country_word(words) or ctx.knowledge.country_word(obj.text)
-            if hit is not None and hit[1] == "name":
-                return hit[0]
-    return None
-
-
-def _located(actors: list[ActorEntity], head: Token, ctx: DocContext) -> list[ActorEntity]:
-    """Actors with no country of their own take the one their phrase places them in; people (civilians,
-    a people named by its plural) are counted where they live, as CAMEO codes them: "ethnic Albanians in
-    Serbia" are Serbia's, while "Syrian refugees in Turkey" stay Syrian. Where it fails: "Syrians in
-    Turkey" become Turkey's."""
-    if not actors or (actors[0].actor_id and actors[0].kind != "civilians"):
-        return actors
-    first = actors[0]
-    plural = ctx.knowledge.country_word(head.text)
-    if first.country and (first.kind != "civilians" or not plural or plural[1] != "plural"):
-        return actors  # "Syrian refugees in Turkey" stay Syrian; "Albanians in Serbia" are Serbia's
-    if (first.code or "")[:3] in ("IGO", "NGO", "IMG"):
-        return actors
-    country = _location_country(head, ctx)
-    if country is None or country == first.country:
-        return actors
-    code = country + (first.sector or "")
-    if first.code and first.country and first.code.startswith(first.country):
-        code = country + first.code[len(first.country):]
-    return [replace(first, country=country, code=code, actor_id=None), *actors[1:]]
+def _apposed(head: Token, span: Span, ctx: DocContext) -> list[ActorEntity]:
+    """"Kenzo Oshima, the United Nations Emergency Relief Coordinator": the apposition says whom he
+    serves."""
+    appositions = [c for c in head.children if c.dep_ == "appos"]
+    if head.dep_ == "appos":
+        appositions.append(head.head)
+    for appos in appositions:
+        better = resolve_actors(phrase_span(appos), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+        if better and (better[0].country or better[0].actor_id or (better[0].code or "")[:3] == "IGO"):
+            return [replace(better[0], entity_text=span.text, start=span.start_char, end=span.end_char)]
+    return []
 
 
 def _ranked(entities: list[ActorEntity]) -> list[ActorEntity]:
@@ -357,44 +329,6 @@ def _localise(event: Event, ctx: DocContext) -> None:
 
 
 _STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG", "SPY"}
-_NO_COUNTRY_CODES = ("IGO", "NGO", "IMG", "MNC")
-
-
-def _sentence_countries(sent: Span, ctx: DocContext) -> set[str]:
-    """The countries a sentence names (by name, adjective or demonym)."""
-    found = set()
-    for tok in sent:
-        if tok.is_alpha and tok.text[:1].isupper():
-            hit = ctx.knowledge.country_word(tok.text)
-            if hit is not None:
-                found.add(hit[0])
-    for ent in sent.ents:
-        if len(ent) > 1 and ent.label_ == "GPE" and (hit := ctx.knowledge.country_word(ent.text)):
-            found.add(hit[0])  # "Sierra Leone", "the Ivory Coast"
-    return found
-
-
-def _context_country(event: Event, sent: Span, ctx: DocContext) -> None:
-    """A person or group the knowledge gives no country ("President Dos Sontas", "Judge Alejandro
-    Rivera", "rebels") belongs to the one country the sentence names, else to the article's country.
-    News about one country's politics names that country and rarely another; where a sentence names
-    two, nothing is guessed. Where it fails: a foreign visitor in a sentence about his host."""
-    candidates: set[str] | None = None
-    for role in (event.actor, event.recipient):
-        for i, ent in enumerate(role):
-            if ent.country or ent.actor_id or (ent.code or "")[:3] in _NO_COUNTRY_CODES:
-                continue
-            if not (ent.sector or ent.kind):
-                continue  # words that named no actor ("the rights of Palestinians")
-            if candidates is None:
-                candidates = _sentence_countries(sent, ctx)
-            country = next(iter(candidates)) if len(candidates) == 1 else (
-                None if candidates else ctx.doc_actors.dominant_country)
-            if country:
-                role[i] = replace(ent, country=country, code=country + (ent.code or ent.sector or "")
-                                  if not (ent.code or "").startswith(country) else ent.code)
-
-
 def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
     """"Security forces", "the authorities", "government troops" named without a country act for the
     state where the event happened ("in Guinea"), else for the country the article is about. A
@@ -575,11 +509,21 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             cameo=match.trigger.cameo, acled=None, confidence=max(0.05, min(confidence, 0.95)),
         )
         _localise(event, ctx)
-        _context_country(event, sent, ctx)
         event.acled = acled_for(match.trigger, event)
         speech, speakers = _speech_act(match.token, ctx)
         event = apply_stance(event, match.token, ctx.ontology, speakers,
                              resolve=lambda t: _entities_for(t, ctx, as_recipient=False))
+        countries = sentence_countries(sent, knowledge=ctx.knowledge, places=ctx.places)
+        context_country([event.actor, event.recipient], countries, ctx.doc_actors.dominant_country)
+        if (event.event == "ASSAULT" and not event.actor and event.modality in ("asserted", "reported")
+                and (event.recipient or event.size)):
+            # where it happened; else the one country named besides the victims' ("US servicemen were
+            # killed by a roadside bomb outside the Iraqi city of Basra")
+            hosts = countries - {r.country for r in event.recipient} if len(countries) > 1 else countries
+            where = (event.event_loc.country if event.event_loc else None) or (
+                next(iter(hosts)) if len(hosts) == 1 else ctx.doc_actors.dominant_country)
+            attacker = unattributed_attacker(where, event.event_text, event.trigger_start, event.trigger_end)
+            event.actor += [attacker] if attacker is not None else []
         events.append(event)
         accusation = _accusation(event, speech, speakers)
         if accusation is not None:

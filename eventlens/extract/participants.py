@@ -105,11 +105,22 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
         if objs and verb.dep_ == "xcomp":
             return objs[:1]
         return _subject_of(head, seen + 1)
+    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX", "ADJ"):
+        # "resorted to throwing": the subject; "accused the US of violating", "charged its neighbour with
+        # supporting": the object; "Vietnam is committed to opening up": the passive subject
+        governor = head.head
+        objs = _children(governor, (*_OBJ, "nsubjpass"))  # "was accused of violating", "is committed to"
+        if objs:
+            return objs[:1]
+        if governor.pos_ == "ADJ" and governor.head.i != governor.i:
+            governor = governor.head  # "are guilty of violating"
+        return _subject_of(governor, seen + 1)
     if verb.dep_ == "advcl" and head.pos_ in ("VERB", "AUX") and (verb.tag_ == "VBG" or _purpose(verb)):
         # "…, saying he must resign", "began a hunger strike to demand …": the main clause's subject
         return _subject_of(head, seen + 1)
-    if verb.dep_ in ("acl", "relcl") and _purpose(verb) and not _children(verb, ("nsubj",)):
-        # "staged a rally to protest …", "converging for a rally to protest …": who rallies protests
+    if verb.dep_ in ("acl", "relcl") and (_purpose(verb) or verb.tag_ == "VBG") and not _children(
+            verb, ("nsubj",)):
+        # "staged a rally to protest …", "issued a declaration demanding …": who rallies protests
         governor = _governing_verb(head)
         if governor is not None:
             return _subject_of(governor, seen + 1)

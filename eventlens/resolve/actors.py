@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
 from ..nlp.doccache import ent_at
-from ..records import ActorEntity
+from ..records import ActorEntity, Place
 from .actor_knowledge import Actor, ActorKnowledge, Role, fold, load_actor_knowledge
 
-__all__ = ["ActorKnowledge", "DocActors", "load_actor_knowledge", "resolve_actor", "split_coordination"]
+__all__ = ["ActorKnowledge", "DocActors", "context_country", "load_actor_knowledge", "locate",
+           "resolve_actor", "sentence_countries", "split_coordination", "unattributed_attacker"]
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +321,10 @@ def _compose(span: Span, head: Token, role: Role, *, matches: list[_Match], know
         if generated is not None:
             return _from_actor(generated, span)
     name = _clean_name(_head_phrase(head, span, skip))
+    if country is None and owner is not None and (owner.code or "")[:3] in NO_COUNTRY_CODES:
+        # "the U.N. war crimes court", "U.N. helicopters": the organisation's, coded as CAMEO codes it
+        return _entity(span, name=name, code=(owner.code or "")[:3] + (sector or ""), country=None,
+                       sector=sector, kind=owner.kind)
     return _entity(span, name=name, code=_code(country, sector, suffix), country=country, sector=sector,
                    kind=kind)
 
@@ -363,13 +369,15 @@ def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowle
 
 def _national_noun(head: Token, matches: list[_Match], span: Span) -> str | None:
     """The country of a people noun the role words do not know, by its nationality adjective:
-    "Algerian landowners", "Palestinian youths", "Afghan guerillas". Only for nouns (not names) that are
-    plural or name a person by its suffix, so "Iraqi oil" and "Syrian territory" stay things."""
+    "Algerian landowners", "Palestinian youths", "Afghan guerillas", "US Predator attacks". Only for
+    nouns (not names) that are plural or name a person by its suffix, so "Iraqi oil" stays a thing."""
     if head.pos_ != "NOUN" or not (head.tag_ == "NNS" or head.lower_.endswith(_PERSON_SUFFIXES)):
         return None
     for m in matches:
-        if m.country is None or m.country[1] != "adjective" or m.end > head.i:
+        if m.country is None or m.country[1] == "plural" or m.end > head.i:
             continue
+        if m.country[1] == "name" and span.doc[m.end - 1].dep_ != "compound":
+            continue  # "US Predator attacks" as "American attacks"; not "Iraq's oil"
         if any(head.i in (t.head.i, t.head.head.i) for t in span.doc[m.start:m.end]):
             return m.country[0]
     return None
@@ -472,3 +480,96 @@ def resolve_actors(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActo
         if actor is not None:
             out.append(actor)
     return out
+
+
+# --- context: what the words around an actor say about its country --------------------------------
+
+_LOCATED_PREPS = frozenset({"in", "inside", "throughout", "across", "of", "from"})
+_LOCATED_VERBS = frozenset({"base", "operate", "station", "live", "deploy", "active"})
+NO_COUNTRY_CODES = ("IGO", "NGO", "IMG", "MNC")  # CAMEO codes of actors of no one country
+
+
+def location_country(head: Token, *, knowledge: ActorKnowledge, places: Sequence[Place]) -> str | None:
+    """The country a phrase places its actor in: "rebels in the Ivory Coast", "students throughout
+    Indonesia", "a group based in Trinidad", "Albanians of southern Serbia". Read from the places found
+    in the sentence, else from a country name."""
+    preps = [c for c in head.children if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
+    preps += [p for c in head.children if c.dep_ in ("acl", "amod") and c.lemma_.lower() in _LOCATED_VERBS
+              for p in c.children if p.dep_ == "prep" and p.lower_ in _LOCATED_PREPS]
+    for prep in preps:
+        for obj in (c for c in prep.children if c.dep_ == "pobj"):
+            place = next((p for p in places if p.start <= obj.idx < p.end and p.country), None)
+            if place is not None:
+                return place.country
+            words = " ".join(t.text for t in obj.subtree if t.dep_ not in ("det", "amod") or t.i == obj.i)
+            hit = knowledge.country_word(words) or knowledge.country_word(obj.text)
+            if hit is not None and hit[1] == "name":
+                return hit[0]
+    return None
+
+
+def locate(actors: list[ActorEntity], head: Token, *, knowledge: ActorKnowledge,
+           places: Sequence[Place]) -> list[ActorEntity]:
+    """Actors with no country of their own take the one their phrase places them in; a people named by
+    its plural is counted where it lives, as CAMEO codes it: "ethnic Albanians in Serbia" are Serbia's,
+    while "Syrian refugees in Turkey" stay Syrian. Where it fails: "Syrians in Turkey" become Turkey's."""
+    if not actors or (actors[0].actor_id and actors[0].kind != "civilians"):
+        return actors
+    first = actors[0]
+    plural = knowledge.country_word(head.text)
+    if first.country and (first.kind != "civilians" or not plural or plural[1] != "plural"):
+        return actors
+    if (first.code or "")[:3] in NO_COUNTRY_CODES:
+        return actors
+    country = location_country(head, knowledge=knowledge, places=places)
+    if country is None or country == first.country:
+        return actors
+    code = country + (first.sector or "")
+    if first.code and first.country and first.code.startswith(first.country):
+        code = country + first.code[len(first.country):]
+    return [replace(first, country=country, code=code, actor_id=None), *actors[1:]]
+
+
+def sentence_countries(sent: Span, *, knowledge: ActorKnowledge, places: Sequence[Place]) -> set[str]:
+    """The countries a sentence names (by name, adjective or demonym) or names a place in."""
+    found = set()
+    for tok in sent:
+        if tok.is_alpha and tok.text[:1].isupper():
+            hit = knowledge.country_word(tok.text)
+            if hit is not None:
+                found.add(hit[0])
+    for ent in sent.ents:
+        if len(ent) > 1 and ent.label_ == "GPE" and (hit := knowledge.country_word(ent.text)):
+            found.add(hit[0])  # "Sierra Leone", "the Ivory Coast"
+    found |= {p.country for p in places
+              if p.country and sent.start_char <= p.start and p.end <= sent.end_char}
+    return found
+
+
+def context_country(roles: Iterable[list[ActorEntity]], countries: set[str], dominant: str | None) -> None:
+    """A person or group the knowledge gives no country ("President Dos Sontas", "Judge Alejandro
+    Rivera", "rebels") belongs to the one country its sentence names (``countries``), else, if the
+    sentence names none, to the article's dominant country. News about one country's politics names that
+    country and rarely another; where a sentence names two, nothing is guessed. Where it fails: a foreign
+    visitor in a sentence that names only his host. Changes the lists in place."""
+    country = next(iter(countries)) if len(countries) == 1 else (None if countries else dominant)
+    if not country:
+        return
+    for role in roles:
+        for i, ent in enumerate(role):
+            if ent.country or ent.actor_id or (ent.code or "")[:3] in NO_COUNTRY_CODES:
+                continue
+            if not (ent.sector or ent.kind):
+                continue  # words that named no actor ("the rights of Palestinians")
+            code = ent.code or ent.sector or ""
+            role[i] = replace(ent, country=country, code=code if code.startswith(country) else country + code)
+
+
+def unattributed_attacker(country: str | None, text: str, start: int, end: int) -> ActorEntity | None:
+    """The perpetrator of an attack nobody is named for ("a roadside bomb killed …", "was killed in a car
+    bomb explosion"): an unidentified armed group of the country it happened in, as ACLED and CAMEO code it
+    (UAF). ``text`` and the offsets are the attack's own words, the only evidence there is of it."""
+    if not country:
+        return None
+    return ActorEntity(entity_text=text, name=f"Unidentified armed group ({country})", code=country + "UAF",
+                       country=country, sector="UAF", kind="political_militia", start=start, end=end)
