@@ -4,7 +4,8 @@ readers meeting a writer.
 The kill test drives the real command line in subprocesses over a couple of hundred tiny articles (two
 sentences of the sample texts each, so the NLP is cheap) and compares every table with an uninterrupted
 run's. What DuckDB allows is one process with the file open for writing, and while it has it no other
-process can open the file, even read-only: readers get E032 (CLI) or a 503 (API), never a traceback.
+process can open the file, even read-only: readers wait for it, and get E032 (CLI) or a 503 (API) only
+after their deadline, never a traceback (readers during a real run: ``test_concurrency.py``).
 """
 from __future__ import annotations
 
@@ -258,11 +259,14 @@ with Store.open({db!r}) as store:
 """
 
 
-def test_readers_of_a_store_being_written_get_e032_and_503(tmp_path: Path, pristine: Path) -> None:
+def test_readers_of_a_store_held_past_their_deadline_get_e032_and_503(tmp_path: Path,
+                                                                    pristine: Path) -> None:
+    """A writer that keeps the file (a plain ``Store.open`` never releases it) outlasts the readers'
+    wait: they give up with E032 (CLI) or a 503 (API) after their deadline, never a traceback."""
     _register_commands()
     db = tmp_path / "busy.duckdb"
     shutil.copy(pristine, db)
-    api = TestClient(create_app(db, linger=0), raise_server_exceptions=False)
+    api = TestClient(create_app(db, linger=0, wait=0.3), raise_server_exceptions=False)
     assert api.get("/api/stats").status_code == 200  # and the reader lets go at once (linger=0)
     script = WRITER.format(tests=str(Path(__file__).parent), db=str(db))
     with subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -270,11 +274,14 @@ def test_readers_of_a_store_being_written_get_e032_and_503(tmp_path: Path, prist
         assert writer.stdout is not None and writer.stdin is not None
         assert writer.stdout.readline().strip() == "writing"
         runner = CliRunner()
-        for args in (["stats", "--db", str(db)],
-                     ["export", "--db", str(db), "--format", "rejects", "--out", str(tmp_path / "r.jsonl")]):
+        for args in (["stats", "--db", str(db), "--wait", "0.5"],
+                     ["export", "--db", str(db), "--format", "rejects", "--out", str(tmp_path / "r.jsonl"),
+                      "--wait", "0.5"]):
+            began = time.monotonic()
             result = runner.invoke(cli_app, args)
             assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
             assert "[E032]" in result.output and "Traceback" not in result.output
+            assert 0.5 <= time.monotonic() - began < 30  # it waited, and then gave up
         for path in ("/api/stats", "/api/events", "/api/clusters", "/api/articles/art_0123456789abcdef"):
             busy = api.get(path)
             assert busy.status_code == 503, path

@@ -31,6 +31,9 @@ def export_cli(
                                  help="Modality(ies), comma-separated: asserted,reported."),
     text: str = typer.Option(None, "--text", help="Words in the evidence sentence (substring)."),
     limit: int = typer.Option(None, "--limit", min=0, help="At most this many records."),
+    wait: float = typer.Option(None, "--wait", min=0,
+                               help="Seconds to wait for a store being written before giving up "
+                                    "(default 60, or EVENTLENS_LOCK_WAIT)."),
 ) -> None:
     """Write the store's records in one of the export formats, optionally filtered."""
     from ..export import DIRECTORY_WRITERS, FORMATS, export
@@ -47,7 +50,9 @@ def export_cli(
         flt = EventFilter(since=since, until=until, country=country, admin1=admin1,  # type: ignore[arg-type]
                           bbox=bbox, event_type=event_type or (), actor=actor,  # type: ignore[arg-type]
                           modality=modality or (), text=text, limit=limit)  # type: ignore[arg-type]
-        with Store.open(str(db), read_only=True) as store:
+        # One connection for the whole export: while it is open no writer can commit, so the export is
+        # the store as some commit left it (a run writing the store waits for the export to end).
+        with Store.open(str(db), read_only=True, wait=wait) as store:
             n = export(store, fmt, sys.stdout if out == "-" else out, flt)
     except EventlensError as e:
         fail(str(e))

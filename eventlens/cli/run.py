@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from ..errors import EventlensError
 from ..ingest.base import IngestOptions
-from ..runners.local import RunSummary, run
 from ..settings import Settings
 from . import app
 from .common import fail, fail_damaged, print_stats
@@ -39,9 +38,15 @@ def run_cli(
     out: Path = typer.Option(None, "--out", help="Spark: the Parquet store directory to write."),  # noqa: B008
     master: str = typer.Option(None, "--master", help="Spark master URL (default: spark-submit's or "
                                                       "local[*])."),
+    wait: float = typer.Option(None, "--wait", min=0,
+                               help="Seconds to wait for readers holding the store before giving up "
+                                    "(default 60, or EVENTLENS_LOCK_WAIT)."),
 ) -> None:
     """Ingest INPUTs into the store, extract and resolve events, and print a summary."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Here, not at the top: the runner brings spaCy in, which every other command would pay for.
+    from ..runners.local import RunSummary, run
+
     try:
         published = dt.date.fromisoformat(date) if date else None
     except ValueError:
@@ -60,7 +65,7 @@ def run_cli(
             summary = run_spark(inputs, out=str(out), settings=settings, options=options, master=master)
             db = out
         elif quiet:
-            summary = run(inputs, db=str(db), settings=settings, options=options)
+            summary = run(inputs, db=str(db), settings=settings, options=options, wait=wait)
         else:
             with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                           TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
@@ -72,7 +77,8 @@ def run_cli(
                         f"{s.read} read, {s.written} new, {s.skipped} known, {s.rejected} rejected, "
                         f"{s.events} events"))
 
-                summary = run(inputs, db=str(db), settings=settings, options=options, progress=progress)
+                summary = run(inputs, db=str(db), settings=settings, options=options, progress=progress,
+                              wait=wait)
         if export is not None:
             from ..export import export as do_export
             from ..store.db import Store

@@ -29,6 +29,9 @@ def serve_cli(
     allow_remote: bool = typer.Option(False, "--allow-remote",
                                       help="Allow a non-loopback --host: the store becomes readable by "
                                            "anyone who can reach this machine."),
+    wait: float = typer.Option(None, "--wait", min=0,
+                               help="Seconds a request waits for a store being written before a 503 "
+                                    "(default 60, or EVENTLENS_LOCK_WAIT)."),
 ) -> None:
     """Serve the store read-only: JSON API under /api (docs at /docs) and the web page at /."""
     if not is_loopback(host) and not allow_remote:
@@ -41,7 +44,7 @@ def serve_cli(
     from ..serve.app import create_app
 
     try:
-        api = create_app(db)
+        api = create_app(db, wait=wait)
     except EventlensError as e:
         fail(str(e))
     err_console.print(f"serving {db} read-only at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops")

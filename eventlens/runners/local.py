@@ -1,14 +1,17 @@
 """The local runner: stream the inputs, skip what is stored, process in batches, one writer.
 
 With ``workers > 1`` the NLP runs in a pool of processes (each loads the pipeline and the knowledge once);
-results come back in input order and the parent process alone writes to the store. A run that is killed
+results come back in input order and the parent process alone writes to the store. The store file is
+held only while a batch is committed, so readers can use the store during a run. A run that is killed
 leaves whole articles only; running it again skips them (``Store.known_ids``).
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..cluster import cluster_store
@@ -35,21 +38,9 @@ class RunSummary:
     reject_reasons: dict[str, int] = field(default_factory=dict)
     clustered: int = 0  # event mentions placed in clusters at the end of the run
     clusters: int = 0  # clusters in the store afterwards
-
-
-def _chunks(items: Iterable[Article | Reject], size: int,
-            on_reject: Callable[[Reject], None]) -> Iterator[list[Article]]:
-    chunk: list[Article] = []
-    for item in items:
-        if isinstance(item, Reject):
-            on_reject(item)
-            continue
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    commits: int = 0  # turns with the store file (batches committed, input looked up)
+    held_s: float = 0.0  # seconds the file was held by this run for those turns
+    turn_s: float = 0.0  # seconds spent opening and closing the file for them (the cost of sharing it)
 
 
 def _worker_init(settings: Settings) -> None:
@@ -65,72 +56,151 @@ def _worker_process(articles: list[Article], settings: Settings) -> list[Article
 
 def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
         options: IngestOptions | None = None,
-        progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
-    """Ingest, extract, resolve and store ``inputs`` into the DuckDB file ``db``."""
+        progress: Callable[[RunSummary], None] | None = None,
+        commit_articles: int = 256, commit_seconds: float = 1.5, wait: float | None = None) -> RunSummary:
+    """Ingest, extract, resolve and store ``inputs`` into the DuckDB file ``db``.
+
+    The file is held only while a batch is committed (see ``Batches``): readers in other processes get
+    it between batches. A batch is written when ``commit_articles`` results wait, or ``commit_seconds``
+    after the previous one. ``wait``: seconds to wait for readers that hold the file (see
+    ``Store.open``).
+    """
     settings = settings or Settings()
     options = options or IngestOptions.from_settings(settings)
     summary = RunSummary()
-    with Store.open(db) as store:
+    with Store.open(db, wait=wait) as store:
         store.check()  # never append to a damaged file
         summary.run_id = store.start_run(settings, list(inputs))
-        rejects: list[Reject] = []
-
-        def on_reject(rej: Reject) -> None:
-            rejects.append(rej)
-            summary.rejected += 1
-            summary.reject_reasons[rej.code] = summary.reject_reasons.get(rej.code, 0) + 1
-
-        def todo(chunk: list[Article]) -> list[Article]:
-            summary.read += len(chunk)
-            known = store.known_ids(a.id for a in chunk)
-            summary.skipped += len(known)
-            return [a for a in chunk if a.id not in known]
-
-        def store_results(results: list[ArticleResult]) -> None:
-            for result in results:
-                if result.error is not None:
-                    on_reject(result.error)
-                    summary.failed += 1
-            written = store.write_results([r for r in results if r.error is None], summary.run_id)
-            summary.written += written.written
-            summary.skipped += written.skipped
-            summary.events += written.events
-            if rejects:
-                store.record_rejects(rejects, summary.run_id)
-                rejects.clear()
-            if progress:
-                progress(summary)
-
-        # One process: big chunks (fewer store lookups). A pool: one nlp.pipe batch per task, so the
-        # work spreads evenly over the workers even on a small input, and at most workers * 2 + 1
-        # chunks are in flight: memory stays bounded on a stream of any length.
-        chunk_size = max(settings.batch_size * 4, 32) if settings.workers <= 1 else settings.batch_size
-        chunks = _chunks(iter_articles(inputs, options), chunk_size, on_reject)
+        batches = Batches(store, summary, iter_articles(inputs, options), progress=progress,
+                          commit_articles=commit_articles, commit_seconds=commit_seconds)
+        size = settings.batch_size
+        batches.commit(refill=size)  # the first articles, while the file is still open
+        store.release()
         if settings.workers <= 1:
-            for chunk in chunks:
-                fresh = todo(chunk)
-                store_results(process_batch(fresh, settings) if fresh else [])
+            while chunk := batches.take(size):
+                batches.add(process_batch(chunk, settings))
         else:
+            # One nlp.pipe batch per task, so the work spreads evenly over the workers even on a small
+            # input, and at most workers * 2 + 1 tasks are in flight: memory stays bounded.
             with ProcessPoolExecutor(max_workers=settings.workers, initializer=_worker_init,
                                      initargs=(settings,)) as pool:
-                pending = []
-                for chunk in chunks:
-                    fresh = todo(chunk)
-                    if fresh:
-                        pending.append(pool.submit(_worker_process, fresh, settings))
+                pending: deque[Future[list[ArticleResult]]] = deque()
+                while chunk := batches.take(size):
+                    pending.append(pool.submit(_worker_process, chunk, settings))
                     while len(pending) > settings.workers * 2:
-                        store_results(pending.pop(0).result())
-                for fut in pending:
-                    store_results(fut.result())
-        if rejects:
-            store.record_rejects(rejects, summary.run_id)
-        if progress:
-            progress(summary)
-        _cluster(store, summary)
-        store.finish_run(summary.run_id, {
-            "read": summary.read, "written": summary.written, "skipped": summary.skipped,
-            "rejected": summary.rejected, "events": summary.events, "clustered": summary.clustered})
+                        batches.add(pending.popleft().result())
+                while pending:
+                    batches.add(pending.popleft().result())
+        with store.session():  # the last batch, the clusters and the run's end: one turn
+            batches.commit()
+            _cluster(store, summary)
+            store.finish_run(summary.run_id, {
+                "read": summary.read, "written": summary.written, "skipped": summary.skipped,
+                "rejected": summary.rejected, "events": summary.events, "clustered": summary.clustered})
     return summary
+
+
+class Batches:
+    """The writer's side of a run: which articles still need the NLP, and their results until committed.
+
+    The store file is held only inside ``commit`` (one ``Store.session``): it writes the waiting results
+    (whole articles, see ``Store.write_results``) and the rejects, and, when the NLP needs more input,
+    reads up to ``lookahead`` more articles and drops those already stored. Each turn costs an open and
+    a close of the file (a few tens of milliseconds, most of it DuckDB starting up), so turns are
+    bounded below by time as well as above by count. Between turns the NLP runs with the file closed.
+    """
+
+    def __init__(self, store: Store, summary: RunSummary, items: Iterable[Article | Reject], *,
+                 progress: Callable[[RunSummary], None] | None = None, commit_articles: int = 256,
+                 commit_seconds: float = 1.5, lookahead: int = 256) -> None:
+        self.store = store
+        self.summary = summary
+        self.progress = progress
+        self.commit_articles = max(1, commit_articles)
+        self.commit_seconds = commit_seconds
+        self.lookahead = max(1, lookahead)
+        self._items = iter(items)
+        self._ended = False
+        self._todo: deque[Article] = deque()
+        self._results: list[ArticleResult] = []
+        self._rejects: list[Reject] = []
+        self._last = time.monotonic()
+
+    def on_reject(self, rej: Reject) -> None:
+        self._rejects.append(rej)
+        self.summary.rejected += 1
+        self.summary.reject_reasons[rej.code] = self.summary.reject_reasons.get(rej.code, 0) + 1
+
+    def take(self, n: int) -> list[Article]:
+        """Up to ``n`` articles that are not stored yet; empty when the input is done."""
+        while len(self._todo) < n and not self._ended:
+            self.commit(refill=n)
+        return [self._todo.popleft() for _ in range(min(n, len(self._todo)))]
+
+    def add(self, results: list[ArticleResult]) -> None:
+        """Results of the NLP, committed once enough of them wait or enough time has passed."""
+        for result in results:
+            if result.error is not None:
+                self.on_reject(result.error)
+                self.summary.failed += 1
+            else:
+                self._results.append(result)
+        if (len(self._results) >= self.commit_articles
+                or time.monotonic() - self._last >= self.commit_seconds):
+            self.commit()
+
+    def commit(self, *, refill: int = 0) -> None:
+        """One turn with the file: write what waits; with ``refill``, read articles until that many
+        new ones wait for the NLP."""
+        if not (self._results or self._rejects or refill):
+            return
+        began = time.monotonic()
+        with self.store.session():
+            opened = time.monotonic()
+            self._write()
+            if refill:
+                self._refill(refill, opened)
+            held = time.monotonic() - opened
+        s = self.summary
+        s.commits += 1
+        s.held_s += held
+        s.turn_s += time.monotonic() - began - held
+        self._last = time.monotonic()
+        if self.progress:
+            self.progress(s)
+
+    def _write(self) -> None:
+        s = self.summary
+        if self._results:
+            written = self.store.write_results(self._results, s.run_id)
+            s.written += written.written
+            s.skipped += written.skipped
+            s.events += written.events
+            self._results = []
+        if self._rejects:
+            self.store.record_rejects(self._rejects, s.run_id)
+            self._rejects = []
+
+    def _refill(self, want: int, opened: float) -> None:
+        """Read ``lookahead`` articles at a time until ``want`` new ones wait (a resumed run may skip
+        many), the input ends, or the turn has lasted ``commit_seconds``."""
+        while len(self._todo) < want and not self._ended:
+            window: list[Article] = []
+            for item in self._items:
+                if isinstance(item, Reject):
+                    self.on_reject(item)
+                    continue
+                window.append(item)
+                if len(window) >= self.lookahead:
+                    break
+            else:
+                self._ended = True
+            self.summary.read += len(window)
+            known = self.store.known_ids(a.id for a in window)
+            self.summary.skipped += len(known)
+            self._todo.extend(a for a in window if a.id not in known)
+            if time.monotonic() - opened >= self.commit_seconds:
+                break
 
 
 def _cluster(store: Store, summary: RunSummary) -> None:

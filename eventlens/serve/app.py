@@ -1,9 +1,10 @@
 """The read-only JSON API over a store, and the web page that is its client.
 
-The store is opened read-only while requests come and closed soon after the last one (``SharedReader``),
-so a writer in another process is kept out only while the API is in use (DuckDB lets one process write
-a file, or many read it). A request
-that meets a writer gets a 503 with a message, never a stack trace. Every error is JSON:
+The store is opened read-only while requests come and closed soon after the last one, or at once when a
+writer waits for it (``SharedReader``): DuckDB lets one process write a file or many read it, and
+``eventlens run`` takes the file for each batch it commits. A request waits for the writer's turn to end;
+one that still finds the store busy after the deadline gets a 503 with a message, never a stack trace.
+Every error is JSON:
 ``{"error": {"code", "message", "details"}}``.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import EventlensError, StoreError
 from ..extract.ontology import PLOVER_TYPES
+from ..store import locking
 from ..store import query as store_query
 from ..store.db import Store
 from ..store.query import EventFilter, parse_bbox
@@ -72,68 +74,97 @@ class NotFound(ApiError):
 
 
 class SharedReader:
-    """One read-only connection shared by the requests in flight, closed ``linger`` seconds after the
-    last of them.
+    """One read-only connection shared by the requests in flight, closed soon after the last of them.
 
     Opening a DuckDB file costs tens of milliseconds, too much per request for a page that asks a dozen
-    at once; holding it open for good would lock out the writer (``eventlens run``) for as long as the
-    server runs. So a writer in another process waits at most ``linger`` seconds after the last request.
+    at once; holding it open for good would lock out the writer (``eventlens run``, which opens the file
+    for each batch it commits). So the connection is closed ``linger`` seconds after the last request,
+    and at once when the writer has marked that it waits (``store.locking``): then new requests also
+    hold back until the writer has had its turn, rather than keep the file busy by overlapping. A request
+    waits for the file at most ``wait`` seconds, then gets a 503. While the connection is open no writer
+    can change the file, so every request (and every query of one) sees the state after some commit.
     Every read uses a cursor of its own, so concurrent requests share the connection safely.
     """
 
-    def __init__(self, path: str, linger: float = 2.0) -> None:
+    _POLL = 0.02  # seconds between looks at an idle connection (for the writer's mark)
+
+    def __init__(self, path: str, linger: float = 2.0, wait: float | None = None) -> None:
         self.path = path
         self.linger = linger
-        self._lock = threading.Lock()
+        self.wait = locking.wait_seconds(wait)
+        self._cond = threading.Condition()
         self._store: Store | None = None
         self._users = 0
         self._last = 0.0
 
     @contextlib.contextmanager
     def use(self) -> Iterator[Store]:
-        with self._lock:
-            if self._store is None:
-                self._store = Store.open(self.path, read_only=True)
-            self._users += 1
-            store = self._store
+        store = self._enter()
         try:
             yield store
         finally:
-            with self._lock:
+            with self._cond:
                 self._users -= 1
                 self._last = time.monotonic()
-                idle = self._users == 0
-            if idle:
-                if self.linger <= 0:
-                    self._close_if_idle()
-                else:
-                    timer = threading.Timer(self.linger, self._close_if_idle)
-                    timer.daemon = True
-                    timer.start()
+                if self._users == 0:
+                    if self.linger <= 0 or locking.writer_waiting(self.path):
+                        self._close()
+                    self._cond.notify_all()
 
-    def _close_if_idle(self) -> None:
-        with self._lock:
-            quiet = time.monotonic() - self._last >= self.linger * 0.99
-            if self._store is not None and self._users == 0 and quiet:
-                self._store.close()
-                self._store = None
+    def _enter(self) -> Store:
+        deadline = time.monotonic() + self.wait
+        with self._cond:
+            # A writer waits: let the requests in flight finish and the connection close, then let the
+            # writer have the file before opening it again (Store.open holds back while it waits).
+            while self._store is not None and locking.writer_waiting(self.path):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise StoreError("E032", f"{self.path} is being written and a writer waits for it; "
+                                             "try again in a moment")
+                self._cond.wait(min(left, self._POLL))
+            if self._store is None:
+                self._store = Store.open(self.path, read_only=True,
+                                         wait=max(0.0, deadline - time.monotonic()))
+                watcher = threading.Thread(target=self._watch, args=(self._store,), daemon=True,
+                                           name="eventlens-reader-linger")
+                watcher.start()
+            self._users += 1
+            return self._store
+
+    def _watch(self, store: Store) -> None:
+        """Close ``store`` once it is idle and either ``linger`` has passed or a writer waits."""
+        while True:
+            time.sleep(self._POLL)
+            with self._cond:
+                if self._store is not store:
+                    return
+                if self._users == 0 and (time.monotonic() - self._last >= self.linger
+                                         or locking.writer_waiting(self.path)):
+                    self._close()
+                    self._cond.notify_all()
+                    return
+
+    def _close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def close(self) -> None:
-        with self._lock:
-            if self._store is not None:
-                self._store.close()
-                self._store = None
+        with self._cond:
+            self._close()
+            self._cond.notify_all()
 
 
-def create_app(db: str | Path, *, linger: float = 2.0) -> FastAPI:
+def create_app(db: str | Path, *, linger: float = 2.0, wait: float | None = None) -> FastAPI:
     """The API and page for the store at ``db`` (checked now, so a wrong path fails at start).
 
-    ``linger``: seconds the read connection stays open after the last request (see ``SharedReader``).
+    ``linger``: seconds the read connection stays open after the last request; ``wait``: seconds a
+    request waits for a store being written before a 503 (see ``SharedReader``).
     """
     db_path = str(db)
-    with Store.open(db_path, read_only=True) as store:
+    reader = SharedReader(db_path, linger, wait)
+    with Store.open(db_path, read_only=True, wait=reader.wait) as store:
         store.check()  # a damaged file fails here, not on the first request
-    reader = SharedReader(db_path, linger)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -2,17 +2,19 @@
 
 Each article and all its rows go in one transaction, so a run killed half-way leaves whole articles
 only, and the next run skips what is already there (``known_ids`` before the NLP, ``write_results``
-again at write time). DuckDB allows one writing process per file; readers in other processes open the
-file ``read_only=True`` when no writer holds it (the API serves a finished store).
+again at write time). DuckDB lets one process write a file or many read it, never both: the writer
+holds the file only while it commits (``release`` and ``session``), and every open waits for the file
+for a bounded time (``locking.acquire``), so readers in other processes (``export``, ``stats``, the API)
+run while a store is being written and always see it as some commit left it.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import logging
 import os
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ import pyarrow as pa
 from ..errors import StoreError
 from ..records import Article, ArticleResult, Place, Reject
 from ..settings import Settings
+from . import locking
 from . import rows as R
 from .schema import APPLICATION, SCHEMA_VERSION, TABLES
 
@@ -35,9 +38,9 @@ DEFAULT_PATH = "eventlens.duckdb"
 # would otherwise trigger a download of the reader for it.
 _CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False, "autoload_known_extensions": False}
-_LOCKED = re.compile(r"\block\b", re.IGNORECASE)  # DuckDB: "Could not set lock on file …"
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 _FETCH = 1000
+_ALIAS = "eventlens_store"  # the writer's file, attached to an in-memory DuckDB (Store._connect)
 _STAGING = "_eventlens_staging"  # the name an Arrow batch is registered under while it is inserted
 # What a bad article can raise while its rows are inserted (a constraint, a value of the wrong type).
 _WRITE_ERRORS = (duckdb.Error, pa.ArrowException)
@@ -122,20 +125,30 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str,
 class Store:
     """An eventlens DuckDB file. Create with ``Store.open``; use as a context manager to close it."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool) -> None:
-        self._con = con
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, path: str, read_only: bool, *,
+                 wait: float = 0.0, writer: locking.WriterLock | None = None) -> None:
+        self._con = con  # what queries run on; None while released
         self.path = path
         self.read_only = read_only
+        self.wait = wait
+        self._writer = writer
+        self._counted = False  # a read-only connection that locking.acquire counted
+        self._base: duckdb.DuckDBPyConnection | None = None  # the writer's in-memory DuckDB, see _connect
 
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] = DEFAULT_PATH, *, read_only: bool = False) -> Store:
+    def open(cls, path: str | os.PathLike[str] = DEFAULT_PATH, *, read_only: bool = False,
+             wait: float | None = None) -> Store:
         """Open (or create) the store at ``path``; ``":memory:"`` for a throwaway one.
 
+        A file another process holds is waited for, up to ``wait`` seconds (default: 60, or the
+        environment variable ``EVENTLENS_LOCK_WAIT``). A read-only store sees one state for as long as it
+        is open: the state after some commit of the writer, never part of one.
+
         Raises ``StoreError`` for a missing file in read-only mode (E030), a file that is not DuckDB or
-        is damaged (E031), a file locked by another writer (E032), a DuckDB file of another application
-        (E033) or of a newer schema (E034).
+        is damaged (E031), a file still held by another process after ``wait`` seconds, or a second
+        writer (E032), a DuckDB file of another application (E033) or of a newer schema (E034).
         """
         spec = str(path)
         # --- Parquet directory (written by the Spark runner): read-only views, see store/parquet.py
@@ -148,35 +161,109 @@ class Store:
                 raise StoreError("E035", f"{spec} is a Parquet store, which the Spark runner writes; "
                                          "open it read-only, or give a .duckdb file to write to")
         # --- end of the Parquet branch
+        seconds = locking.wait_seconds(wait)
+        writer = None
         if spec != ":memory:":
             _check_file(Path(spec), read_only)
+            if not read_only:
+                writer = locking.WriterLock(spec)
+                writer.acquire(spec)
+        store = cls(None, spec, read_only, wait=seconds, writer=writer)
         try:
-            con = duckdb.connect(spec, read_only=read_only, config=_CONFIG)
-        except duckdb.Error as e:
-            text = str(e)
-            # The word, not the letters: a checksum error names a "block" of a damaged file.
-            if _LOCKED.search(text):
-                raise StoreError("E032", f"{spec} is open for writing in another process; wait for it to "
-                                         "finish or open the store read-only") from e
-            raise StoreError("E031", f"cannot open {spec} as a DuckDB store ({text.splitlines()[0]}); "
-                                     "is it damaged? move it away and run again") from e
-        store = cls(con, spec, read_only)
-        try:
+            store._con = store._connect()
             store._init_schema()
         except duckdb.Error as e:  # the catalog sits in a damaged part of the file
-            con.close()
+            store.close()
             raise StoreError("E031", f"cannot read {spec} as a DuckDB store ({str(e).splitlines()[0]}); "
                                      "is it damaged? move it away and run again") from e
         except BaseException:
-            con.close()
+            store.close()
             raise
         return store
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting for it (``locking.acquire``).
+
+        A reader connects to the file: DuckDB shares one instance per file among the connections of a
+        process, so nested readers hold one lock. The writer attaches the file to an in-memory DuckDB of
+        its own, kept for the store's life: ATTACH and DETACH cost a few milliseconds where starting a
+        DuckDB costs 50-100, and the writer takes the file again for every batch."""
+        if self.path == ":memory:":
+            return duckdb.connect(":memory:", config=_CONFIG)
+
+        def damaged(e: duckdb.Error) -> StoreError:
+            first = str(e).splitlines()[0]
+            return StoreError("E031", f"cannot open {self.path} as a DuckDB store ({first}); is it damaged? "
+                                      "move it away and run again")
+
+        def attach() -> duckdb.DuckDBPyConnection:
+            if self._base is None:
+                self._base = duckdb.connect(":memory:", config=_CONFIG)
+            self._base.execute(f"ATTACH {_quote(self.path)} AS {_ALIAS}")
+            self._base.execute(f"USE {_ALIAS}")
+            return self._base
+
+        def connect() -> duckdb.DuckDBPyConnection:
+            return duckdb.connect(self.path, read_only=True, config=_CONFIG)
+
+        con = locking.acquire(self.path, connect if self.read_only else attach, read_only=self.read_only,
+                              wait=self.wait, lock=self._writer, on_error=damaged)
+        self._counted = self.read_only
+        return con
+
+    # ------------------------------------------------------------ taking turns with readers
+
+    def release(self) -> None:
+        """Close the file for now, so readers in other processes can open it; stay its writer.
+
+        Until ``session`` takes it again, reading or writing raises E039. Everything written so far is
+        committed (each write is its own transaction); closing also checkpoints the file.
+        """
+        if self.path != ":memory:":
+            self._drop()
+
+    def _drop(self) -> None:
+        con, self._con = self._con, None
+        if con is None:
+            return
+        if self._counted:
+            locking.reading(self.path, -1)
+            self._counted = False
+        if con is not self._base:
+            con.close()
+            return
+        try:
+            con.execute("USE memory")
+            con.execute(f"DETACH {_ALIAS}")
+        except duckdb.Error as e:  # a transaction left open by a failed write: drop the whole DuckDB
+            log.debug("closing the store's DuckDB instead of detaching the file: %s", e)
+            self._base = None
+            con.close()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Store]:
+        """Hold the file for the block: open it again (waiting for readers, see ``locking.acquire``)
+        if ``release`` closed it, and close it again after. A no-op on a store that holds its file."""
+        if self._con is not None:
+            yield self
+            return
+        self._con = self._connect()
+        try:
+            yield self
+        finally:
+            self.release()
+
+    @property
+    def held(self) -> bool:
+        """True while the store has its file open (not released)."""
+        return self._con is not None
+
     def _init_schema(self) -> None:
-        tables = {r[0] for r in self._con.execute(
+        con = self._conn()
+        tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
         if "meta" in tables:
-            meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("application") != APPLICATION:
                 raise StoreError("E033", f"{self.path} is a DuckDB file of another application; "
                                          "give eventlens a path of its own")
@@ -192,15 +279,15 @@ class Store:
         elif self.read_only:
             raise StoreError("E030", f"{self.path} is an empty database, not an eventlens store; "
                                      "run `eventlens run` to fill it")
-        self._con.begin()
+        con.begin()
         try:
             for ddl in TABLES.values():
-                self._con.execute(ddl)
+                con.execute(ddl)
             for key, value in (("application", APPLICATION), ("schema_version", SCHEMA_VERSION)):
-                self._con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
-            self._con.commit()
+                con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
+            con.commit()
         except BaseException:
-            self._con.rollback()
+            con.rollback()
             raise
 
     def check(self) -> None:
@@ -214,7 +301,15 @@ class Store:
                                      "file is damaged: move it away and run again, or restore a copy") from e
 
     def close(self) -> None:
-        self._con.close()
+        try:
+            self._drop()
+            if self._base is not None:
+                self._base.close()
+                self._base = None
+        finally:
+            if self._writer is not None:
+                self._writer.release()
+                self._writer = None
 
     def __enter__(self) -> Store:
         return self
@@ -224,7 +319,16 @@ class Store:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own for a reader, so that streaming one query never disturbs another."""
-        return self._con.cursor()
+        cur = self._conn().cursor()
+        if self._con is self._base:  # a cursor starts in the in-memory database, not the attached file
+            cur.execute(f"USE {_ALIAS}")
+        return cur
+
+    def _conn(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise StoreError("E039", f"{self.path} is released for readers; use `with store.session():` "
+                                     "to read or write it")
+        return self._con
 
     def _writable(self) -> None:
         if self.read_only:
@@ -325,7 +429,7 @@ class Store:
             tables["articles"].append(R.article_row(result.article, run_id, now))
             for table, table_rows in R.result_rows(result).items():
                 tables.setdefault(table, []).extend(table_rows)
-        con = self._con
+        con = self._conn()
         con.begin()
         try:
             for table, table_rows in tables.items():
@@ -342,7 +446,7 @@ class Store:
         now = _now()
         batch = [(r.origin, r.code, r.reason, r.detail, run_id, now) for r in rejects]
         if batch:
-            self._con.executemany(R.insert_sql("rejects", R.REJECT_COLUMNS), batch)
+            self._conn().executemany(R.insert_sql("rejects", R.REJECT_COLUMNS), batch)
         return len(batch)
 
     def start_run(self, settings: Settings | Mapping[str, Any] | None = None, inputs: Sequence[str] = (),
@@ -352,14 +456,14 @@ class Store:
         run_id = run_id or "run_" + uuid.uuid4().hex[:16]
         if isinstance(settings, Settings):
             settings = dataclasses.asdict(settings)
-        self._con.execute("INSERT INTO runs (id, started, settings, inputs) VALUES (?, ?, ?, ?)",
+        self._conn().execute("INSERT INTO runs (id, started, settings, inputs) VALUES (?, ?, ?, ?)",
                           [run_id, _now(), R.dumps(settings or {}), R.dumps(list(inputs))])
         return run_id
 
     def finish_run(self, run_id: str, counts: Mapping[str, Any] | None = None) -> None:
         """Record the end of a run and what it counted (articles, events, rejects, seconds…)."""
         self._writable()
-        self._con.execute("UPDATE runs SET finished = ?, counts = ? WHERE id = ?",
+        self._conn().execute("UPDATE runs SET finished = ?, counts = ? WHERE id = ?",
                           [_now(), R.dumps(dict(counts or {})), run_id])
 
     # ------------------------------------------------------------ reading
@@ -456,6 +560,11 @@ class Store:
             rejects_by_code=dict(pairs("SELECT code, count(*) FROM rejects GROUP BY code "
                                        "ORDER BY 2 DESC, 1")),
         )
+
+
+def _quote(path: str) -> str:
+    """A path as an SQL string literal (ATTACH takes no bound parameter)."""
+    return "'" + path.replace("'", "''") + "'"
 
 
 def _check_file(path: Path, read_only: bool) -> None:
