@@ -24,7 +24,7 @@ coordinated sentences, and on sentences that mention a place in a non-spatial se
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from spacy.tokens import Token
 
@@ -45,12 +45,18 @@ _SCENE = frozenset({"in", "at", "inside", "near", "on", "across", "throughout", 
 # An adverbial clause tells where the event happened when it runs at the same time ("killed while
 # filming in Oaxaca"), not when it only dates it ("since the war began in Syria").
 _SAME_TIME = frozenset({"while", "whilst", "when", "as", "during", "where"})
+# Prepositions whose phrase never holds the scene: a source, a time, a comparison.
+_NOT_SCENE = frozenset({"according", "since", "before", "until", "till", "despite", "for", "like", "unlike",
+                        "than", "about", "of", "as", "because", "including", "except", "regarding"})
 _SKIP_DEPS = frozenset({"relcl", "advcl", "ccomp", "acl"})
 # Words that make a place a point of reference rather than the scene: "20 km north of Homs".
 _REFERENCE = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
                         "north-east", "north-west", "south-east", "south-west", "km", "kilometers",
-                        "kilometres", "miles", "mile", "meters", "metres", "kms", "away", "far", "near",
-                        "outside", "close"})
+                        "kilometres", "miles", "mile", "meters", "metres", "kms", "away", "far", "from"})
+# ... and these when they hang on a noun: "the village of Jdeideh near Jenin", "the plant outside Baghdad"
+# (on the verb they are the scene: "shot outside his home in Amman").
+_NEAR = frozenset({"near", "outside", "close", "nearby"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 # Finer places first; an unresolved name (a village or a facility the gazetteer lacks) counts as a town.
 _FINENESS = {"sub-city": 0, "city": 1, None: 1, "admin2": 2, "admin1": 3, "country": 4, "region": 5}
 
@@ -72,18 +78,6 @@ def _clause_heads(trigger: Token) -> list[Token]:
     return heads
 
 
-def _tokens_under(tok: Token, *, skip_clauses: bool = True) -> Iterable[Token]:
-    """``tok`` and its subtree, not descending into relative or adverbial clauses of other verbs."""
-    stack = [tok]
-    while stack:
-        cur = stack.pop()
-        yield cur
-        for child in cur.children:
-            if skip_clauses and child.dep_ in _SKIP_DEPS:
-                continue
-            stack.append(child)
-
-
 def _is_agent(tok: Token) -> bool:
     if tok.dep_ in _AGENT_DEPS:
         return True
@@ -102,18 +96,19 @@ def _describes_actor(tok: Token) -> bool:
     ("Hong Kong people demonstrated"): there the subject's place is the scene; so does a place that a
     scene preposition puts the actor in ("captured by soldiers in northern Iraq")."""
     cur = tok
+    scene = False
     for _ in range(8):
         head = cur.head
         if head.i == cur.i:
             return False
         if cur.dep_ == "pobj" and head.lower_ in _SCENE and head.head.pos_ in ("NOUN", "PROPN", "PRON"):
-            return False
+            scene = True
         if cur.dep_ == "appos" and (head.ent_type_ == "PERSON" or head.pos_ == "PRON"):
             return True
         if cur.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ in ("VERB", "AUX"):
-            return True
+            return not scene
         if head.pos_ in ("VERB", "AUX"):
-            return cur.dep_ in _AGENT_DEPS and _transitive(head)
+            return cur.dep_ in _AGENT_DEPS and _transitive(head) and not scene
         cur = head
     return False
 
@@ -133,7 +128,7 @@ def _is_reference(tok: Token, stop: Token) -> bool:
         if cur.i in (stop.i, cur.head.i):
             return False
         cur = cur.head
-        if cur.lower_ in _REFERENCE:
+        if cur.lower_ in _REFERENCE or (cur.lower_ in _NEAR and cur.head.pos_ in ("NOUN", "PROPN")):
             return True
     return False
 
@@ -152,16 +147,26 @@ class _Ranking:
         if place is None or _describes_actor(tok) or _adjectival_country(tok, place):
             return
         if _is_reference(tok, stop):
-            rank += 0.5
+            rank += 1.5  # after the places of the next rank, before those of the one after
         key = (place.start, place.end)
         value = (rank, _FINENESS.get(place.resolution, 1), abs(tok.i - self.trigger.i), place.start)
         if key not in self.ranks or value < self.ranks[key]:
             self.ranks[key] = value
             self.places[key] = place
 
-    def offer_under(self, tok: Token, rank: float, *, skip_clauses: bool = True) -> None:
-        for cur in _tokens_under(tok, skip_clauses=skip_clauses):
-            self.offer(cur, rank, tok)
+    def offer_under(self, tok: Token, rank: float) -> None:
+        """Offer the places in ``tok``'s subtree; those inside a clause that describes a noun ("a shop
+        they ran in Colombo", "a taxi parked in Florencia") one rank later. Reported speech and
+        clauses of other verbs are left out."""
+        stack = [(tok, rank)]
+        while stack:
+            cur, at = stack.pop()
+            self.offer(cur, at, tok)
+            for child in cur.children:
+                if child.dep_ == "ccomp":
+                    continue
+                later = child.dep_ in _SKIP_DEPS and child.i != tok.i
+                stack.append((child, at + 1 if later else at))
 
     def best(self) -> Place | None:
         if not self.ranks:
@@ -179,42 +184,44 @@ def attach_event_place(trigger: Token, places: list[Place], *,
     by_token = token_places(places, trigger.doc)
     ranking = _Ranking(trigger, by_token)
     heads = _clause_heads(trigger)
-    # 0. Locative phrases on the trigger or its clause head; what the trigger acts on.
     for head in heads:
-        for child in head.children:
-            if (child.dep_ == "prep" and child.lower_ in _LOCATIVE) or child.dep_ in _HELD_DEPS \
-                    or child.dep_ == "poss":
-                ranking.offer_under(child, 0)
-            elif child.dep_ == "compound" and head.pos_ == "NOUN":
-                ranking.offer(child, 0, head)  # "the Helmand battle"
-            elif child.dep_ in ("nsubj", "conj"):
-                # "battles in Basra killed 66"; "shot one and wounded five in Fallujah" (same subject)
-                if child.dep_ == "conj" and any(g.dep_ in _AGENT_DEPS for g in child.children):
-                    continue
-                for prep in child.children:
-                    if prep.dep_ == "prep" and prep.lower_ in _SCENE:
-                        ranking.offer_under(prep, 0)
+        _offer_clause(ranking, head, 0)
         if head.dep_ in ("poss", "compound") and head.i in by_token:
             ranking.offer(head, 0, head)
-    if ranking.best() is not None:
-        return ranking.best()
-    # 1. Clauses that run at the same time as the event, and where the participants are.
-    for head in heads:
-        for child in head.children:
-            if child.dep_ == "advcl" and _same_time(child):
-                ranking.offer_under(child, 1)
+        for conj in head.children:
+            if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX"):
+                # "shot one and wounded five in Fallujah"; with a subject of its own ("nine were killed
+                # and 24 others wounded in X") it is a sibling event, mostly at the same place
+                own_subject = any(g.dep_ in _SUBJECT_DEPS for g in conj.children)
+                _offer_clause(ranking, conj, 1 if own_subject else 0, objects=False)
     for part in participants:
         for child in part.children:
             if child.dep_ == "prep" and child.lower_ in _LOCATIVE:
                 ranking.offer_under(child, 1)
-    if ranking.best() is not None:
-        return ranking.best()
-    # 2. A place elsewhere in the sentence that no other clause claims.
     own = {t.i for t in heads}
     for tok in trigger.sent:
         if tok.i in by_token and not _is_agent(tok) and _unclaimed(tok, own):
             ranking.offer(tok, 2, tok)
     return ranking.best()
+
+
+def _offer_clause(ranking: _Ranking, head: Token, rank: float, *, objects: bool = True) -> None:
+    """Offer the places of one clause: locative phrases and (with ``objects``) what the verb acts on at
+    ``rank``, same-time clauses and the other phrases one rank later."""
+    for child in head.children:
+        held = objects and (child.dep_ in _HELD_DEPS or child.dep_ == "poss")
+        if held or (child.dep_ == "prep" and child.lower_ in _LOCATIVE):
+            ranking.offer_under(child, rank)
+        elif objects and child.dep_ == "compound" and head.pos_ == "NOUN":
+            ranking.offer(child, rank, head)  # "the Helmand battle"
+        elif child.dep_ == "nsubj":
+            for prep in child.children:  # "battles in Basra killed 66"
+                if prep.dep_ == "prep" and prep.lower_ in _SCENE:
+                    ranking.offer_under(prep, rank)
+        elif child.dep_ == "advcl" and _same_time(child):
+            ranking.offer_under(child, rank + 1)
+        elif child.dep_ == "prep" and child.lower_ not in _NOT_SCENE:
+            ranking.offer_under(child, rank + 1)  # "shot with a gun ... in Moscow", "after clashes in X"
 
 
 def _same_time(clause: Token) -> bool:
