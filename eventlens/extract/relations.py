@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
+from ..nlp.doccache import ent_at
 from ..records import ActorEntity, Event, Relation, stable_id
 from ..resolve.actors import resolve_actor
 from .participants import phrase_span
@@ -239,7 +240,8 @@ AGAINST_HEADS = frozenset({
     "fight", "fighting", "campaign", "operation", "strike", "airstrike", "attack", "war", "offensive",
     "battle", "struggle", "effort", "defense", "defence", "mission", "raid", "assault", "action", "unite",
     "fire", "counterattack", "counteroffensive", "resistance", "coalition", "position", "weapon", "use",
-    "bombing", "shelling", "conduct", "launch", "wage", "stand", "rise", "mobilize", "mobilise"})
+    "bombing", "shelling", "conduct", "launch", "wage", "stand", "rise", "mobilize", "mobilise",
+    "munition", "deliver", "sortie", "fly"})
 WAR_NOUNS = frozenset({"war", "conflict"})
 ON_HEADS = frozenset({"war", "attack", "assault", "fire", "firing", "crackdown", "offensive"})
 # verbs whose object is the enemy ("to degrade and defeat Da'esh"); their nouns take "of Y" ("defeat of ISIL")
@@ -333,10 +335,21 @@ def _parties(tok: Token, sent: Span, ctx: DocContext, *, owners: bool = False) -
             if named and named[0].pos_ == "PRON":
                 out += _pronoun_party(named[0], sent, ctx)
                 continue
-            actor = _resolve(named[0], ctx) if named else None
+            actor = _name_at(named[0], ctx) if named else None
         if _is_actor(actor):
             out.append(actor)  # type: ignore[arg-type]
     return out
+
+
+def _name_at(tok: Token, ctx: DocContext) -> ActorEntity | None:
+    """The actor a modifier names: the whole entity it is part of ("al-Qaida" in "al-Qaida operatives",
+    which the parser splits into three compounds), else its own phrase."""
+    ent = ent_at(tok.doc, tok.i)
+    if ent is not None and tok.pos_ == "PROPN":
+        actor = resolve_actor(ent, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+        if _is_actor(actor):
+            return actor
+    return _resolve(tok, ctx)
 
 
 NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "attr", "ROOT"})
@@ -371,7 +384,7 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
         nominal = node.pos_ in ("NOUN", "PROPN") or node.dep_ in NOMINAL_DEPS
         if nominal and (node is cue or node.dep_ != "pobj"):
             named = [c for c in kids if c.dep_ in ("poss", "compound", "nmod") and c.i not in opponents
-                     and (c.pos_ == "PRON" or _is_actor(_resolve(c, ctx)))]
+                     and (c.pos_ == "PRON" or _is_actor(_name_at(c, ctx)))]
             if named:
                 return _parties(named[0], sent, ctx, owners=True)
         subj = [c for c in kids if c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.i not in opponents]
@@ -379,7 +392,9 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             head = subj[0]
             if head.lower_ in RELATIVE and node.dep_ == "relcl":
                 return _parties(node.head, sent, ctx, owners=True)
-            return _parties(head, sent, ctx, owners=True) if head.dep_ != "csubj" else []
+            if head.dep_ == "csubj":
+                return []
+            return _parties(head, sent, ctx, owners=True) + _part_of(node, sent, ctx)
         if node.dep_ == "relcl" or (node.dep_ == "acl" and node.tag_ == "VBG"):
             # "the 134th Squadron, which will fly strike missions against ISIL", "enemy fighters firing on"
             return _parties(node.head, sent, ctx, owners=True)
@@ -411,6 +426,15 @@ def _against_head(against: Token) -> Token:
             break
         node = node.head
     return against
+
+
+def _part_of(verb: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
+    """"the UK is working as part of the Global Coalition to defeat ISIL": the whole acts with its part."""
+    wholes = [w for prep in verb.children if prep.dep_ == "prep" and prep.lower_ == "as"
+              for part in prep.children if part.dep_ == "pobj" and part.lemma_.lower() in ("part", "member")
+              for of in part.children if of.dep_ == "prep" and of.lower_ == "of"
+              for w in of.children if w.dep_ == "pobj"]
+    return [a for w in wholes for a in _parties(w, sent, ctx)]
 
 
 def _opponents_of(cue: Token) -> list[Token]:
