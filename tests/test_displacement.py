@@ -138,3 +138,8 @@ def test_scorer_takes_the_most_confident_record_and_its_open_figure():
     report = score([gold], [{"events": events, "places": []}])
     assert (report.fields["figure"].value, report.fields["term"].value, report.fields["unit"].value) == (
         1.0, 1.0, 1.0)
+
+
+def test_figure_stated_apart_from_its_noun_keeps_the_noun_unit(nlp):
+    text = "According to the relief agency, the number of displaced families is estimated to be 512."
+    assert displaced(mentions(nlp, text)) == [(512, 512, "households", "Displaced")]

@@ -425,6 +425,21 @@ def _figure_words(noun: Token) -> tuple[str, str | None, Token] | None:
     return (phrase[0], phrase[1], noun) if phrase else None
 
 
+def _unit_near(word: Token) -> str:
+    """The unit of a figure stated apart from its noun, from the noun its category word modifies:
+    "the number of displaced families is estimated to be 349" counts households."""
+    nouns = _categories()["nouns"]
+    cur = word
+    for _ in range(2):
+        row = nouns.get(cur.lower_) or nouns.get(_lemma(cur))
+        if row is not None and cur.pos_ in ("NOUN", "PROPN"):
+            return str(row[1]) if row[1] in ("people", "households") else "people"
+        if cur.dep_ not in ("amod", "compound", "acl") or cur.head == cur:
+            break
+        cur = cur.head
+    return "people"
+
+
 def _nearest_word(sent: Span, anchor: Token, noun: Token | None = None,
                   limit: int = 15) -> tuple[str, str | None, Token] | None:
     """The closest category word in the sentence: a fallback for parses that lost the arc.
@@ -583,6 +598,8 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
                 found = _nearest_word(lines, anchor, noun)
         if noun is None and found is None:
             continue  # a bare number with nothing to say it counts people ("13 in Hirat")
+        if noun is None and found is not None:
+            unit = _unit_near(found[2])
         term = None
         governor = found[2] if found else (verb or root.head)
         if found:
