@@ -216,6 +216,15 @@ def _base_lemma(verb: Token) -> str:
     return lemma[2:].lstrip("-") if lemma.startswith("re") and len(lemma) > 5 else lemma
 
 
+def _is_light(verb: Token, light_verbs: frozenset[str]) -> bool:
+    """A light verb by its lemma or, where the lemmatiser errs ("staged" -> "stag"), by its word form."""
+    if _base_lemma(verb) in light_verbs:
+        return True
+    word = verb.lower_
+    stems = [word[:-len(end)] for end in ("d", "ed", "s", "es", "ing") if word.endswith(end)]
+    return any(stem in light_verbs or stem + "e" in light_verbs for stem in stems)
+
+
 def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) -> Participants:
     parts = Participants()
     agents: list[Token] = []
@@ -244,7 +253,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     # the subject of the verb that carries the nominal ("conducted 34 strikes", "launched an offensive")
     top = anchors[-1]
     if (not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX")
-            and _base_lemma(top.head) in light_verbs):
+            and _is_light(top.head, light_verbs)):
         agents = _subject_of(top.head)
         # "gave Tanzania a grant", "provide aid to Liberia", "held talks with Syria"
         patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c.i != top.i]

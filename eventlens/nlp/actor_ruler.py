@@ -9,11 +9,13 @@ entities replace the model's overlapping ones (``overwrite``). Country names and
 Matching uses two ``PhraseMatcher``s: one on LOWER for names, one on ORTH for short all-caps
 abbreviations ("HTS", "SDF", "IS"), which must not match common words. A lower-case match of a
 capitalised name ("amnesty" for "Amnesty") is dropped by asking the knowledge for the matched words
-again, which applies the same case rule as the resolver.
+again, which applies the same case rule as the resolver. Arabic names are matched with their article
+joined by a space or a hyphen ("al-Thani", "Al Thani").
 """
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from spacy.language import Language
@@ -29,6 +31,20 @@ log = logging.getLogger(__name__)
 LABELS = {"person": "PERSON", "org": "ORG", "generic": "ORG"}
 
 
+_PARTICLE_SPACE = re.compile(r"\b([Aa]l|[Ee]l|[Aa]d|[Aa]s|[Aa]sh|[Aa]r)[ -](?=[A-Z])")
+
+
+def _spellings(alias: str) -> list[str]:
+    """An Arabic name is written with its article joined by a hyphen or a space ("Hamad bin Khalifa
+    al-Thani", "Al Thani"); the tokenizer splits the hyphen, so the matcher needs both forms. The knowledge
+    folds hyphens to spaces, so either form resolves to the same actor."""
+    forms = [alias]
+    if _PARTICLE_SPACE.search(alias):
+        forms.append(_PARTICLE_SPACE.sub(lambda m: m.group(1) + "-", alias))
+        forms.append(_PARTICLE_SPACE.sub(lambda m: m.group(1) + " ", alias))
+    return list(dict.fromkeys(forms))
+
+
 class ActorRuler:
     """Tags the names of known actors as entities carrying the actor id."""
 
@@ -41,7 +57,8 @@ class ActorRuler:
         exact: dict[str, list[Doc]] = {}
         for alias, actor in knowledge.ruler_patterns():
             table = exact if is_abbreviation(alias) else lower
-            table.setdefault(actor.id, []).append(nlp.make_doc(alias))
+            for form in _spellings(alias):
+                table.setdefault(actor.id, []).append(nlp.make_doc(form))
         for actor_id, docs in lower.items():
             self.lower.add(actor_id, docs)
         for actor_id, docs in exact.items():

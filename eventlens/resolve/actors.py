@@ -407,7 +407,13 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     matches = _matches(span, knowledge, year)
     covering = next((m for m in matches if m.start <= head.i < m.end), None)
 
-    # 1. a named actor whose name covers the head
+    # 1. a named actor whose name covers the head (or that the entity ruler found around it, when the
+    # phrase is cut inside the name: "Sheikh Hamad" of "Sheikh Hamad bin Khalifa al-Thani")
+    tagged = knowledge.get(head.ent_id_) if head.ent_id_ else None
+    if covering is None and tagged is not None and tagged.type != "generic":
+        if tagged.type == "person":
+            doc_actors.remember(tagged.name, tagged.entity(tagged.name))
+        return _from_actor(tagged, span)
     if covering is not None and covering.actor is not None:
         actor = covering.actor
         if actor.type == "person":
@@ -541,8 +547,10 @@ def sentence_countries(sent: Span, *, knowledge: ActorKnowledge, places: Sequenc
     for ent in sent.ents:
         if len(ent) > 1 and ent.label_ == "GPE" and (hit := knowledge.country_word(ent.text)):
             found.add(hit[0])  # "Sierra Leone", "the Ivory Coast"
+    named = [(e.start_char, e.end_char) for e in sent.ents if e.label_ not in PLACE_LABELS]
     found |= {p.country for p in places
-              if p.country and sent.start_char <= p.start and p.end <= sent.end_char}
+              if p.country and sent.start_char <= p.start and p.end <= sent.end_char
+              and not any(a <= p.start < b for a, b in named)}  # "Umma party" is no place
     return found
 
 
