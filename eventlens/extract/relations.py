@@ -330,7 +330,7 @@ def _parties(tok: Token, sent: Span, ctx: DocContext, *, owners: bool = False) -
         if actor is not None and actor.end is not None and actor.end <= t.idx and not owners:
             actor = None
         if not _is_actor(actor):
-            deps = ("compound", "nmod", "poss") if owners else ("compound", "nmod")
+            deps = ("compound", "nmod", "amod", "poss") if owners else ("compound", "nmod", "amod")
             named = [c for c in t.children if c.dep_ in deps and (c.pos_ in ("PROPN", "PRON") or owners)]
             if named and named[0].pos_ == "PRON":
                 out += _pronoun_party(named[0], sent, ctx)
@@ -373,16 +373,17 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             helped = _supported(node)
             if helped:
                 return _parties(helped[0], sent, ctx)
-        if node is not cue and came.dep_ == "xcomp":
+        infinitive = came.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in came.children)
+        if node is not cue and (came.dep_ == "xcomp" or infinitive):
             objs = [c for c in kids if c.dep_ == "dobj" and c.i not in opponents]
-            if objs:
-                found = _parties(objs[0], sent, ctx)
+            found = _parties(objs[0], sent, ctx) if objs else []
+            if objs and (found or came.dep_ == "xcomp"):
                 if node.lemma_.lower() in SUPPORT_VERBS:  # the helper fights too
                     subj = [c for c in kids if c.dep_ == "nsubj"]
                     found += _parties(subj[0], sent, ctx, owners=True) if subj else []
                 return found
         nominal = node.pos_ in ("NOUN", "PROPN") or node.dep_ in NOMINAL_DEPS
-        if nominal and (node is cue or node.dep_ != "pobj"):
+        if nominal and (node is cue or node.dep_ != "pobj" or came.dep_ == "acl"):
             named = [c for c in kids if c.dep_ in ("poss", "compound", "nmod") and c.i not in opponents
                      and (c.pos_ == "PRON" or _is_actor(_name_at(c, ctx)))]
             if named:
@@ -395,10 +396,10 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             if head.dep_ == "csubj":
                 return []
             return _parties(head, sent, ctx, owners=True) + _part_of(node, sent, ctx)
-        if node.dep_ == "relcl" or (node.dep_ == "acl" and node.tag_ == "VBG"):
+        if (node.dep_ == "relcl" and subj) or (node.dep_ == "acl" and node.tag_ == "VBG"):
             # "the 134th Squadron, which will fly strike missions against ISIL", "enemy fighters firing on"
             return _parties(node.head, sent, ctx, owners=True)
-        if node.dep_ == "acl" and node.tag_ == "VBN":
+        if node.dep_ in ("acl", "relcl") and node.tag_ in ("VBN", "VB"):
             # "local ground forces, focused on defeating ISIL"; "11 strikes coordinated with ..." names no
             # party, so the climb goes on to the verb the strikes are the object of
             found = _parties(node.head, sent, ctx, owners=True)
@@ -475,7 +476,8 @@ def _stances(sent: Span, ctx: DocContext) -> list[Relation]:
         cue = _against_head(tok) if tok.lower_ == "against" else tok
         if enemies:
             opp_heads = {t.i for e in enemies for t in _siblings(e)}
-            opponents = [o for e in enemies for o in _parties(e, sent, ctx) if _combatant(o)]
+            opponents = [o for e in enemies for o in _parties(e, sent, ctx)
+                         if _combatant(o) and not _place_beside(o, e, sent)]
             agents = [a for a in _agents(cue, opp_heads, sent, ctx) if a.kind not in NOT_STANCE_KINDS
                       and (a.kind not in NOT_PARTY_KINDS or _fights(cue)) and not _individual(a, sent)]
             for a in agents:
@@ -493,6 +495,18 @@ def _stances(sent: Span, ctx: DocContext) -> list[Relation]:
                 for ally in (a for e in allies for a in _parties(e, sent, ctx)):
                     if not (_same(helper, ally) or ally.kind in NOT_STANCE_KINDS or _operation(ally)):
                         out.append(_relation(kind, helper, ally, sent, evidence=cue))
+    return out + _fights_supported(out, sent)
+
+
+def _fights_supported(rels: list[Relation], sent: Span) -> list[Relation]:
+    """"Coalition forces conducted strikes in support of the government of Iraq ... against ISIL": the
+    side a strike supports is fighting the same enemy (its fight is what the strike supports)."""
+    out = []
+    for sup in (r for r in rels if r.kind == "supports"):
+        for opp in (r for r in rels if r.kind == "opposes" and _same(r.source, sup.source)):
+            if _combatant(sup.target) and not _same(sup.target, opp.target):
+                out.append(_relation("opposes", sup.target, opp.target, sent))
+                out[-1].evidence_start, out[-1].evidence_end = opp.evidence_start, opp.evidence_end
     return out
 
 
@@ -505,6 +519,15 @@ def _war_sides(war: Token, sent: Span, ctx: DocContext) -> list[Relation]:
     actors = [a for a in found if _is_actor(a)]
     return [_relation("opposes", a, b, sent, evidence=war)  # type: ignore[arg-type]
             for i, a in enumerate(actors) for b in actors[i + 1:] if not _same(a, b)]  # type: ignore[arg-type]
+
+
+def _place_beside(actor: ActorEntity, head: Token, sent: Span) -> bool:
+    """A country coordinated with a group ("to defeat Da'esh in Iraq and Syria" parsed as one list) is
+    where the enemy is, not a second enemy: a state named by a place word next to a head that is none."""
+    if actor.kind != "state" or actor.start is None or head.ent_type_ in ("GPE", "LOC"):
+        return False
+    span = sent.doc.char_span(actor.start, actor.end or actor.start, alignment_mode="expand")
+    return span is not None and len(span) > 0 and span.root.ent_type_ in ("GPE", "LOC") and span.root != head
 
 
 def _fights(cue: Token) -> bool:
