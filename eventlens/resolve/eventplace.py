@@ -88,13 +88,14 @@ def _transitive(verb: Token) -> bool:
     return any(c.dep_ in ("dobj", "obj", "dative") for c in verb.children)
 
 
-def _describes_actor(tok: Token) -> bool:
+def _describes_actor(tok: Token, trigger: Token) -> bool:
     """Is the place only part of the description of who acts or who is acted on? Walks up the noun
     phrase to its verb: through the agent of a transitive verb ("Serbs from Croatia bombed the area"),
     through a by-agent ("shot by a Staten Island police officer"), or through an apposition on a
     person ("Sanogo, a cab driver from Abidjan"). The subject of an intransitive verb keeps its place
     ("Hong Kong people demonstrated"): there the subject's place is the scene; so does a place that a
-    scene preposition puts the actor in ("captured by soldiers in northern Iraq")."""
+    scene preposition puts the actor in ("captured by soldiers in northern Iraq"), but not one inside a
+    clause describing the actor ("by troops which have their bases in Turkey")."""
     cur = tok
     scene = False
     for _ in range(8):
@@ -107,6 +108,10 @@ def _describes_actor(tok: Token) -> bool:
             return True
         if cur.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ in ("VERB", "AUX"):
             return not scene
+        if head.pos_ in ("VERB", "AUX") and head.dep_ in ("relcl", "acl") and head.i != trigger.i:
+            scene = False  # "troops which have their bases in Turkey": the clause describes the noun
+            cur = head
+            continue
         if head.pos_ in ("VERB", "AUX"):
             return cur.dep_ in _AGENT_DEPS and _transitive(head) and not scene
         cur = head
@@ -144,7 +149,7 @@ class _Ranking:
 
     def offer(self, tok: Token, rank: float, stop: Token) -> None:
         place = self.by_token.get(tok.i)
-        if place is None or _describes_actor(tok) or _adjectival_country(tok, place):
+        if place is None or _describes_actor(tok, self.trigger) or _adjectival_country(tok, place):
             return
         if _is_reference(tok, stop):
             rank += 1.5  # after the places of the next rank, before those of the one after
@@ -193,7 +198,7 @@ def attach_event_place(trigger: Token, places: list[Place], *,
                 # "shot one and wounded five in Fallujah"; with a subject of its own ("nine were killed
                 # and 24 others wounded in X") it is a sibling event, mostly at the same place
                 own_subject = any(g.dep_ in _SUBJECT_DEPS for g in conj.children)
-                _offer_clause(ranking, conj, 1 if own_subject else 0, objects=False)
+                _offer_clause(ranking, conj, 1 if own_subject else 0, objects=not own_subject)
     for part in participants:
         for child in part.children:
             if child.dep_ == "prep" and child.lower_ in _LOCATIVE:
@@ -214,6 +219,8 @@ def _offer_clause(ranking: _Ranking, head: Token, rank: float, *, objects: bool 
             ranking.offer_under(child, rank)
         elif objects and child.dep_ == "compound" and head.pos_ == "NOUN":
             ranking.offer(child, rank, head)  # "the Helmand battle"
+        elif child.dep_ == "agent":  # "wounded by a bomb in Khaldiyah"; the agent's origin is dropped
+            ranking.offer_under(child, rank)
         elif child.dep_ == "nsubj":
             for prep in child.children:  # "battles in Basra killed 66"
                 if prep.dep_ == "prep" and prep.lower_ in _SCENE:
