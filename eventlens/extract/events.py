@@ -105,11 +105,11 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     if apposed or actors:
         return apposed or actors
     # "the Hizbollah (Party of God) group", "the Hamas movement": a named actor modifying a plain noun
-    named = next((t for t in span if t.ent_id_ and t.i != head.i and ctx.knowledge.get(t.ent_id_)), None)
-    if named is not None:
-        actor = ctx.knowledge.get(named.ent_id_)
-        if actor is not None and actor.type != "person":
-            return [actor.entity(span.text, span.start_char, span.end_char)]
+    # (an organisation before a person: "Osama bin Laden's al-Qaeda terror network" is al-Qaeda)
+    named = [a for t in span if t.ent_id_ and t.i != head.i and (a := ctx.knowledge.get(t.ent_id_))]
+    actor = next((a for a in named if a.type != "person"), None)
+    if actor is not None:
+        return [actor.entity(span.text, span.start_char, span.end_char)]
     # "the Turkish and Greek sides": nationality adjectives on a head the knowledge does not know
     demonyms = _demonym_states(span, ctx, any_head=as_recipient)
     if demonyms:
@@ -136,6 +136,27 @@ def _apposed(head: Token, span: Span, ctx: DocContext) -> list[ActorEntity]:
         if better and (better[0].country or better[0].actor_id or (better[0].code or "")[:3] == "IGO"):
             return [replace(better[0], entity_text=span.text, start=span.start_char, end=span.end_char)]
     return []
+
+
+def _implied_actor(event: Event, match: TriggerMatch, countries: set[str], ctx: DocContext) -> None:
+    """The actor an event implies when the words name none, as ACLED codes such events: an attack nobody
+    is named for is an unidentified armed group's of the country where it happened; a passive arrest there
+    ("was arrested in Lebanon") is that state's police's."""
+    if event.actor or event.modality not in ("asserted", "reported"):
+        return
+    if event.event == "ASSAULT" and (event.recipient or event.size):
+        # where it happened; else the one country named besides the victims' ("US servicemen were
+        # killed by a roadside bomb outside the Iraqi city of Basra")
+        hosts = countries - {r.country for r in event.recipient} if len(countries) > 1 else countries
+        where = (event.event_loc.country if event.event_loc else None) or (
+            next(iter(hosts)) if len(hosts) == 1 else ctx.doc_actors.dominant_country)
+        attacker = unattributed_attacker(where, event.event_text, event.trigger_start, event.trigger_end)
+        event.actor += [attacker] if attacker is not None else []
+    elif (event.event == "COERCE" and match.is_verb and event.event_loc is not None
+          and any(c.dep_ in ("auxpass", "nsubjpass") for c in match.token.children)):
+        police = ctx.knowledge.country_actor(event.event_loc.country, "COP")
+        if police is not None:
+            event.actor.append(police.entity(event.event_text, event.trigger_start, event.trigger_end))
 
 
 def _ranked(entities: list[ActorEntity]) -> list[ActorEntity]:
@@ -329,6 +350,7 @@ def _localise(event: Event, ctx: DocContext) -> None:
 
 
 _STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG", "SPY"}
+_ARMED_SECTORS = {"MIL", "REB", "UAF", "INS", "COP"}
 def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
     """"Security forces", "the authorities", "government troops" named without a country act for the
     state where the event happened ("in Guinea"), else for the country the article is about. A
@@ -472,13 +494,17 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
                         for p in prep.children if p.dep_ == "pobj"] + patients
         recipients = _ranked([a for h in patients if not _overlaps(h, match)
                               for a in _entities_for(h, ctx, as_recipient=True)])
+        if match.trigger.event == "MOBILIZE" and not match.is_verb and not actors:
+            # "the deployment of NATO troops": the forces deployed are the ones mobilising
+            actors = [r for r in recipients if r.sector in _ARMED_SECTORS]
+            recipients = [r for r in recipients if r.sector not in _ARMED_SECTORS]
         spans = [phrase_span(h) for h in parts.agents + parts.patients]
         size = _counts_for(match, sent, spans)
         # a country named inside an actor ("the US government", "Russia") is not where the event was
         free_places = [p for p in sent_places if not any(
             a.start is not None and a.code and a.start <= p.start and p.end <= (a.end or 0)
             for a in actors + recipients)]
-        place = attach_event_place(match.token, free_places,
+        place = attach_event_place(match.token, sent_places,
                                    participants=[*parts.agents, *parts.patients])
         timing = resolve_time(sent, match.token, ctx.published)
         date_info, historical = timing.date_info, timing.historical
@@ -515,15 +541,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
                              resolve=lambda t: _entities_for(t, ctx, as_recipient=False))
         countries = sentence_countries(sent, knowledge=ctx.knowledge, places=ctx.places)
         context_country([event.actor, event.recipient], countries, ctx.doc_actors.dominant_country)
-        if (event.event == "ASSAULT" and not event.actor and event.modality in ("asserted", "reported")
-                and (event.recipient or event.size)):
-            # where it happened; else the one country named besides the victims' ("US servicemen were
-            # killed by a roadside bomb outside the Iraqi city of Basra")
-            hosts = countries - {r.country for r in event.recipient} if len(countries) > 1 else countries
-            where = (event.event_loc.country if event.event_loc else None) or (
-                next(iter(hosts)) if len(hosts) == 1 else ctx.doc_actors.dominant_country)
-            attacker = unattributed_attacker(where, event.event_text, event.trigger_start, event.trigger_end)
-            event.actor += [attacker] if attacker is not None else []
+        _implied_actor(event, match, countries, ctx)
         events.append(event)
         accusation = _accusation(event, speech, speakers)
         if accusation is not None:

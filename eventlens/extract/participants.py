@@ -24,7 +24,10 @@ _PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting", "to", "for", 
                        "towards", "into"}
 _AGENT_PREPS_NOUN = {"by"}
 _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
-               "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain"}
+               "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain", "state"}
+# verbs that start, stop or change an activity: whoever "ended mediation efforts" was mediating
+_ASPECT_VERBS = frozenset({"end", "halt", "stop", "suspend", "cease", "abandon", "reduce", "cut", "increase",
+                           "expand", "step", "scale", "call"})
 _SCENE_PREPS = {"in", "during", "amid"}
 _AFTER_PREPS = {"after", "following"}
 _RECIPROCAL = {"fighting", "fight", "clash", "battle", "combat", "skirmish", "talk", "negotiation",
@@ -253,7 +256,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     # the subject of the verb that carries the nominal ("conducted 34 strikes", "launched an offensive")
     top = anchors[-1]
     if (not agents and top.dep_ in ("dobj", "attr") and top.head.pos_ in ("VERB", "AUX")
-            and _is_light(top.head, light_verbs)):
+            and _is_light(top.head, light_verbs | _ASPECT_VERBS)):
         agents = _subject_of(top.head)
         # "gave Tanzania a grant", "provide aid to Liberia", "held talks with Syria"
         patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c.i != top.i]

@@ -200,7 +200,7 @@ def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_M
                 hit = _Match(i, j, actor=actor)
                 break
             country = knowledge.country_word(text)
-            if country is not None and not _inside_person_name(doc, i, j):
+            if country is not None and not _inside_person_name(doc, i, j, knowledge):
                 hit = _Match(i, j, country=country)
                 break
             capital = knowledge.capital(text)
@@ -215,13 +215,15 @@ def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_M
     return found
 
 
-def _inside_person_name(doc: Doc, start: int, end: int) -> bool:
-    """"Jordan" in "Michael Jordan" is no country."""
+def _inside_person_name(doc: Doc, start: int, end: int, knowledge: ActorKnowledge) -> bool:
+    """"Jordan" in "Michael Jordan" is no country; "Bosnian Serbs", tagged PERSON, is no name."""
     ent_type = doc[start].ent_type_
     if ent_type != "PERSON":
         return False
     ent = ent_at(doc, start)
-    return ent is not None and len(ent) > end - start
+    if ent is None or len(ent) <= end - start:
+        return False
+    return not all(knowledge.country_word(t.text) for t in ent if t.is_alpha)
 
 
 def _clause_tokens(head: Token, span: Span) -> set[int]:
@@ -437,6 +439,13 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     if covering is not None and covering.country is not None:
         iso3, form = covering.country
         if form == "plural":
+            home = next((m.country[0] for m in matches if m.end == covering.start and m.country is not None
+                         and m.country[1] != "plural" and m.country[0] != iso3), None)
+            if home is not None:
+                # "Bosnian Serbs", "Kosovo Albanians": a people counted where it lives, with its identity
+                ethnic = knowledge.ethnoreligious.get(fold(head.lemma_)) or iso3
+                return _entity(span, name=_clean_name(span), code=home + "CVL" + ethnic, country=home,
+                               sector="CVL", kind="civilians")
             generated = knowledge.country_actor(iso3, "CVL")
             return _from_actor(generated, span) if generated else None
         if head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS and head.head.dep_ != "agent":
@@ -470,8 +479,10 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
                        code=national, country=national, sector=None, kind=None)
     if ent is not None and ent.label_ == "ORG":
         country = next((m.country[0] for m in matches if m.country), None)
+        # the organisation's head noun ("Association of African Jurists"), else a title before the name
         inner = _role_of(ent.root, knowledge, ent) or next(
-            (r for t in ent if (r := knowledge.role(t.lower_, t.lemma_.lower())) is not None), None)
+            (r for t in ent if (r := knowledge.role(t.lower_, t.lemma_.lower())) is not None), None) or next(
+            (r for t in span if t.i < ent.start and (r := knowledge.role(t.lower_)) is not None), None)
         sector = inner.sector if inner else None
         return _entity(span, name=_clean_name(ent), code=_code(country, sector), country=country,
                        sector=sector, kind=inner.kind if inner else None)
@@ -567,7 +578,7 @@ def context_country(roles: Iterable[list[ActorEntity]], countries: set[str], dom
         for i, ent in enumerate(role):
             if ent.country or ent.actor_id or (ent.code or "")[:3] in NO_COUNTRY_CODES:
                 continue
-            if not (ent.sector or ent.kind):
+            if not (ent.sector or ent.kind or ent.name):
                 continue  # words that named no actor ("the rights of Palestinians")
             code = ent.code or ent.sector or ""
             role[i] = replace(ent, country=country, code=code if code.startswith(country) else country + code)
