@@ -40,7 +40,7 @@ def run_cli(
                                                       "local[*])."),
     wait: float = typer.Option(None, "--wait", min=0,
                                help="Seconds to wait for readers holding the store before giving up "
-                                    "(default 60, or EVENTLENS_LOCK_WAIT)."),
+                                    "(default 600, or EVENTLENS_LOCK_WAIT)."),
 ) -> None:
     """Ingest INPUTs into the store, extract and resolve events, and print a summary."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -105,9 +105,9 @@ class Batches:
 
     The store file is held only inside ``commit`` (one ``Store.session``): it writes the waiting results
     (whole articles, see ``Store.write_results``) and the rejects, and, when the NLP needs more input,
-    reads up to ``lookahead`` more articles and drops those already stored. Each turn costs an open and
-    a close of the file (a few tens of milliseconds, most of it DuckDB starting up), so turns are
-    bounded below by time as well as above by count. Between turns the NLP runs with the file closed.
+    reads up to ``lookahead`` more articles and drops those already stored. Each turn costs taking the
+    file and letting it go (a few milliseconds, and the checkpoint DuckDB writes when it lets go), so
+    turns are spaced by time as well as bounded by count. Between turns the NLP runs with the file closed.
     """
 
     def __init__(self, store: Store, summary: RunSummary, items: Iterable[Article | Reject], *,

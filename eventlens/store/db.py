@@ -142,9 +142,9 @@ class Store:
              wait: float | None = None) -> Store:
         """Open (or create) the store at ``path``; ``":memory:"`` for a throwaway one.
 
-        A file another process holds is waited for, up to ``wait`` seconds (default: 60, or the
-        environment variable ``EVENTLENS_LOCK_WAIT``). A read-only store sees one state for as long as it
-        is open: the state after some commit of the writer, never part of one.
+        A file another process holds is waited for, up to ``wait`` seconds (default: 60 to read, 600 to
+        write, or the environment variable ``EVENTLENS_LOCK_WAIT``). A read-only store sees one state
+        for as long as it is open: the state after some commit of the writer, never part of one.
 
         Raises ``StoreError`` for a missing file in read-only mode (E030), a file that is not DuckDB or
         is damaged (E031), a file still held by another process after ``wait`` seconds, or a second
@@ -161,7 +161,7 @@ class Store:
                 raise StoreError("E035", f"{spec} is a Parquet store, which the Spark runner writes; "
                                          "open it read-only, or give a .duckdb file to write to")
         # --- end of the Parquet branch
-        seconds = locking.wait_seconds(wait)
+        seconds = locking.wait_seconds(wait, writer=not read_only)
         writer = None
         if spec != ":memory:":
             _check_file(Path(spec), read_only)

@@ -7,7 +7,8 @@ sharing by taking turns:
 - the writer (``eventlens run``) holds the file only while it commits a batch of whole articles, then
   closes it (``Store.release`` / ``Store.session``), so readers get the file between batches;
 - every open waits for the file with bounded retries and backoff (``acquire``), and fails with E032 only
-  after a deadline (``wait_seconds``: 60 s, or ``EVENTLENS_LOCK_WAIT``);
+  after a deadline (``wait_seconds``: 60 s for a reader, 600 s for the writer, or
+  ``EVENTLENS_LOCK_WAIT``);
 - a reader connection sees one state for its whole life: no writer can open the file while it is open;
 - the writer keeps a sidecar file ``<store>.writer`` for its whole run. It is locked (``flock``), so a
   second writer fails at once rather than interleaving with the first, and it carries a "writer waiting"
@@ -42,7 +43,10 @@ except ImportError:  # Windows
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WAIT = 60.0  # seconds a reader or the writer waits for the file before E032
+DEFAULT_WAIT = 60.0  # seconds a reader waits for the file before E032
+# The writer waits longer: a reader may hold the file for a whole export, and a run that gives up must
+# do its last batch again when it is resumed.
+WRITER_WAIT = 600.0
 WAIT_ENV = "EVENTLENS_LOCK_WAIT"
 MARK_FRESH = 2.0  # seconds a "writer waiting" mark counts without being refreshed
 _MARK_EVERY = 0.5  # how often a waiting writer refreshes its mark
@@ -56,13 +60,14 @@ _READING: Counter[str] = Counter()
 _READING_LOCK = threading.Lock()
 
 
-def wait_seconds(wait: float | None = None) -> float:
-    """The deadline for getting the file: ``wait`` if given, else ``EVENTLENS_LOCK_WAIT``, else 60 s."""
+def wait_seconds(wait: float | None = None, *, writer: bool = False) -> float:
+    """The deadline for getting the file: ``wait`` if given, else ``EVENTLENS_LOCK_WAIT``, else 60 s for
+    a reader and 600 s for the writer."""
     if wait is not None:
         return max(0.0, float(wait))
     raw = os.environ.get(WAIT_ENV, "").strip()
     if not raw:
-        return DEFAULT_WAIT
+        return WRITER_WAIT if writer else DEFAULT_WAIT
     try:
         return max(0.0, float(raw))
     except ValueError:
@@ -219,5 +224,6 @@ def _timeout(spec: str, read_only: bool, wait: float, held_back: bool) -> StoreE
         why = "a writer is waiting for it" if held_back else "it is being written by another process"
         return StoreError("E032", f"{spec} stayed busy for {wait:g}s ({why}); try again, or wait longer "
                                   f"(--wait SECONDS, or {WAIT_ENV})")
-    return StoreError("E032", f"{spec} is open in another process and stayed busy for {wait:g}s; stop "
-                              f"that reader or writer, or wait longer ({WAIT_ENV})")
+    return StoreError("E032", f"{spec} is open in another process and stayed busy for {wait:g}s; what "
+                              "was committed is kept: stop that reader and run again to resume, or wait "
+                              f"longer (--wait SECONDS, or {WAIT_ENV})")
