@@ -110,3 +110,25 @@ def test_re3d_recall_counts_actor_pairs_and_precision_accepts_any_gold_pair():
     assert (actors_only.n, actors_only.correct, actors_only.precision) == (1, 1, 1.0)
     assert (everything.n, everything.correct) == (3, 2)
     assert [m.gold for m in report.misses if m.field.startswith("relation")] == []  # only actor pairs listed
+
+
+def test_the_supported_side_fights_the_same_enemy_and_fighters_do_the_firing(nlp):  # type: ignore[no-untyped-def]
+    text = ("In support of the Iraqi Security Forces, Coalition aircraft conducted a precision strike on the "
+            "location to target enemy fighters firing on Iraqi forces.")
+    opposes = unordered(pairs(nlp, text, "opposes"))
+    assert frozenset(("the Iraqi Security Forces", "enemy fighters")) in opposes
+    assert frozenset(("enemy fighters", "Iraqi forces")) in opposes
+    assert frozenset(("Coalition aircraft", "Iraqi forces")) not in opposes  # supporters are not enemies
+    assert ("Coalition aircraft", "the Iraqi Security Forces") in pairs(nlp, text, "supports")
+
+
+def test_object_control_compound_names_and_membership(nlp):  # type: ignore[no-untyped-def]
+    text = ("Secretary Kerry urged him to press the regime to cease at once airstrikes against opposition "
+            "forces.")
+    assert pairs(nlp, text, "opposes") == {("the regime", "opposition forces")}
+    text = ("A series of precision U.S. airstrikes against al-Qaida operatives this week killed more than 20 "
+            "militants.")
+    assert ("U.S.", "al-Qaida") in pairs(nlp, text, "opposes")
+    text = ("That is why the UK is working as part of the Global Coalition to degrade and defeat ISIL in "
+            "Syria and Iraq.")
+    assert pairs(nlp, text, "opposes") == {("the UK", "ISIL"), ("the Global Coalition", "ISIL")}

@@ -562,7 +562,8 @@ def _supported(cue: Token) -> list[Token]:
 
 
 def find_relations(sent: Span, events: list[Event], ctx: DocContext) -> list[Relation]:
-    rels = _stances(sent, ctx) + _from_events(events, sent) + _patterns(sent, ctx)
+    stated = _stances(sent, ctx)
+    rels = stated + _agree(_from_events(events, sent), stated) + _patterns(sent, ctx)
     # a pronoun whose antecedent is named in the sentence is stated through the names, not the pronoun
     named = {t.idx for t in sent if t.lower_ in GROUP_PRONOUNS and _named_antecedent(t, sent, ctx)}
     # an attacker known only by the attack's own words ("a roadside bomb killed ...") is no named party
@@ -580,6 +581,30 @@ def find_relations(sent: Span, events: list[Event], ctx: DocContext) -> list[Rel
         if key not in seen:
             seen.add(key)
             out.append(rel)
+    return out
+
+
+def _agree(from_events: list[Relation], stated: list[Relation]) -> list[Relation]:
+    """Event relations the stated ones do not contradict. The stance reading of a trigger climbs the
+    parse to its doer ("enemy fighters firing on Iraqi forces"); where it names another doer for the same
+    words and target, it wins. Two parties stated to be on one side are not opposed."""
+    def who(a: ActorEntity) -> str:
+        return a.actor_id or (a.name or a.entity_text or "").lower()
+
+    doers: dict[tuple[int | None, int | None], set[int | None]] = {}
+    for r in stated:
+        if r.kind == "opposes":
+            doers.setdefault((r.evidence_start, r.target.start), set()).add(r.source.start)
+    friends = {frozenset((who(r.source), who(r.target))) for r in stated
+               if r.kind in ("supports", "allied_with")}
+    out = []
+    for rel in from_events:
+        if rel.kind == "opposes":
+            doer = doers.get((rel.evidence_start, rel.target.start))
+            if ((doer is not None and rel.source.start not in doer)
+                    or frozenset((who(rel.source), who(rel.target))) in friends):
+                continue
+        out.append(rel)
     return out
 
 
