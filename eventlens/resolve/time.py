@@ -27,7 +27,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from ..errors import KnowledgeError
-from ..nlp.doccache import doc_text
+from ..nlp.doccache import doc_text, memo
 from ..records import DateInfo
 
 log = logging.getLogger(__name__)
@@ -177,79 +177,121 @@ def _period(unit: str, offset: int, published: dt.date) -> tuple[dt.date, dt.dat
     return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
 
 
+# The only characters outside ASCII that an IGNORECASE pattern of ASCII letters matches (Python's re):
+# dotted and dotless I, the Kelvin sign and the long s.
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
+
+
+def _folded(text: str) -> str:
+    """``text`` lowered so that every match of a case-insensitive time pattern is a substring of it, and
+    a matched word is the key of its knowledge entry ("AUGUſT" -> "august")."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_FOLD).lower()
+
+
+def _pieces(phrases: Any) -> tuple[str, ...]:
+    """Literal pieces one of which every match of an alternation of ``phrases`` contains: the longest
+    word of each phrase (the rarest, as a rule: "yesterday" of "the day before yesterday"; a space in a
+    phrase matches any white space, so only whole words are literal), minus words that contain another
+    piece ("jan" covers "january")."""
+    longest = {max(str(p).lower().split(), key=len) for p in phrases}
+    return tuple(sorted(w for w in longest if not any(o != w and o in w for o in longest)))
+
+
+@lru_cache(maxsize=1)
+def _needles() -> dict[str, tuple[str, ...]]:
+    """For each pattern, pieces of text one of which any match must contain (in ``_folded`` text).
+
+    Most sentences name no date; twelve regex alternations cost about 0.25 ms a sentence, a substring
+    test a microsecond, so a pattern runs only on a sentence that holds one of its pieces. The pieces
+    come from the same word lists as the patterns, so a rule added there is never skipped."""
+    words = _words()
+    months = _pieces(words["months"])
+    centuries = ("18", "19", "20")  # every year the patterns read starts so
+    return {"month": months, "year": centuries, "iso": centuries,
+            "weekday": _pieces(words["weekdays"]), "relative": _pieces(words["relative"]),
+            "ago": ("ago",), "historical": _pieces(words["historical"]),
+            "period": _pieces(words["periods"]), "future": _pieces(words["future_words"])}
+
+
+def _has(low: str, needles: tuple[str, ...]) -> bool:
+    return any(n in low for n in needles)
+
+
 def _scan(text: str, base: int, published: dt.date | None, future: bool) -> list[_Found]:
     """Every time expression in ``text`` (a sentence), longest first where they overlap."""
-    pats, words = _patterns(), _words()
+    pats, words, needles = _patterns(), _words(), _needles()
+    low = _folded(text)
     months = words["months"]
     found: list[_Found] = []
+    has_month = _has(low, needles["month"])
 
     Dates = tuple[dt.date | None, dt.date | None, dt.date | None]  # date, earliest, latest
 
     def add(m: re.Match[str], dates: Dates, precision: str, basis: str, historical: bool = False) -> None:
         found.append(_Found(base + m.start(), base + m.end(), *dates, precision, basis, historical))
 
-    for m in pats.iso.finditer(text):
+    for m in (pats.iso.finditer(text) if _has(low, needles["iso"]) else ()):
         day = _safe_date(int(m["year"]), int(m["month"]), int(m["day"]))
         if day:
             add(m, (day, day, day), "day", "explicit")
-    for pat in (pats.day_month_year, pats.month_day_year):
+    for pat in ((pats.day_month_year, pats.month_day_year) if has_month else ()):
         for m in pat.finditer(text):
-            month, day_n = months[m["month"].lower()], int(m["day"])
+            month, day_n = months[_folded(m["month"])], int(m["day"])
             year = int(m["year"]) if m["year"] else _year_for(month, day_n, published, future)
             day = _safe_date(year, month, day_n) if year else None
             if day is None and year is not None:
                 continue  # "31 February" or a number that is not a day
             add(m, (day, day, day), "day", "explicit")
-    for m in pats.month_year.finditer(text):
-        month, year = months[m["month"].lower()], int(m["year"])
+    for m in (pats.month_year.finditer(text) if has_month else ()):
+        month, year = months[_folded(m["month"])], int(m["year"])
         first = dt.date(year, month, 1)
         add(m, (first, first, _month_end(year, month)), "month", "explicit")
-    for m in pats.month_alone.finditer(text):
-        if m["month"].lower() == "may" and m["lead"].lower() in ("by", "until", "in", "this", "since"):
+    for m in (pats.month_alone.finditer(text) if has_month else ()):
+        if _folded(m["month"]) == "may" and _folded(m["lead"]) in ("by", "until", "in", "this", "since"):
             nxt = text[m.end():m.end() + 12]
             if not re.match(r"\s*(?:[,.;]|$|and\b|when\b|to\b)", nxt):
                 continue  # "may" as a modal: "in May" is rare next to a verb
         if published is None:
             continue
-        month = months[m["month"].lower()]
-        fwd = future or m["lead"].lower() == "next"
+        month = months[_folded(m["month"])]
+        fwd = future or _folded(m["lead"]) == "next"
         year = _year_for(month, 1, published, fwd)
         if year is None:
             continue
         first = dt.date(year, month, 1)
         add(m, (first, first, _month_end(year, month)), "month", "explicit")
-    for m in pats.year.finditer(text):
+    for m in (pats.year.finditer(text) if _has(low, needles["year"]) else ()):
         year = int(m["year"])
         add(m, (dt.date(year, 1, 1), dt.date(year, 1, 1), dt.date(year, 12, 31)), "year", "explicit")
     if published is not None:
-        for m in pats.weekday.finditer(text):
-            lead = (m["lead"] or "").lower()
-            target = words["weekdays"][m["weekday"].lower()]
+        for m in (pats.weekday.finditer(text) if _has(low, needles["weekday"]) else ()):
+            lead = _folded(m["lead"] or "")
+            target = words["weekdays"][_folded(m["weekday"])]
             if lead == "next" or (future and lead != "last"):
                 delta = (target - published.weekday()) % 7 or 7
                 day = published + dt.timedelta(days=delta)
             else:
                 day = published - dt.timedelta(days=(published.weekday() - target) % 7)
             add(m, (day, day, day), "day", "relative")
-        for m in pats.relative.finditer(text):
-            spec = words["relative"][re.sub(r"\s+", " ", m["rel"].lower())]
+        for m in (pats.relative.finditer(text) if _has(low, needles["relative"]) else ()):
+            spec = words["relative"][re.sub(r"\s+", " ", _folded(m["rel"]))]
             lo, hi, precision = _period(spec["unit"], spec["offset"], published)
             add(m, (hi if spec["offset"] <= 0 else lo, lo, hi), precision, "relative")
-        for m in pats.ago.finditer(text):
-            n_text = m["n"].lower()
+        for m in (pats.ago.finditer(text) if _has(low, needles["ago"]) else ()):
+            n_text = _folded(m["n"])
             n = int(n_text) if n_text.isdigit() else {"several": 3, "a few": 3}.get(
                 re.sub(r"\s+", " ", n_text), _small_number(n_text))
-            days = n * words["ago_units"][m["unit"].lower()]
+            days = n * words["ago_units"][_folded(m["unit"])]
             day = published - dt.timedelta(days=days)
-            unit = m["unit"].lower().rstrip("s")
+            unit = _folded(m["unit"]).rstrip("s")
             precision = {"day": "day", "week": "week", "month": "month", "year": "year"}[unit]
             slack = dt.timedelta(days={"day": 0, "week": 3, "month": 15, "year": 182}[unit])
             add(m, (day, day - slack, min(day + slack, published)), precision, "relative",
                 historical=days >= HISTORICAL_AFTER.days)
-    for m in pats.historical.finditer(text):
+    for m in (pats.historical.finditer(text) if _has(low, needles["historical"]) else ()):
         hi = published - HISTORICAL_AFTER if published else None
         add(m, (None, None, hi), "unknown", "unknown", historical=True)
-    for m in pats.period.finditer(text):
+    for m in (pats.period.finditer(text) if _has(low, needles["period"]) else ()):
         add(m, (None, None, published), "unknown", "unknown")
     found = [_clip(f, published, future) for f in found]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
@@ -323,15 +365,20 @@ def resolve_time(sent: Span, trigger: Token | None, published: dt.date | None) -
     Never after ``published`` unless the words point forward; with no time words, a window before
     publication whose width follows the verb's tense and aspect.
     """
-    pats, words = _patterns(), _words()
     verb = _clause_head(trigger) if trigger is not None else sent.root
     tense = _tense(verb)
-    clause_text = sent.text
-    future = tense == "future" or bool(pats.future.search(clause_text) and tense == "present")
-    candidates = _scan(sent.text, sent.start_char, published, future)
+    doc = sent.doc
+    key = ("time", sent.start_char, sent.end_char, published, tense)
+    cache = memo(doc)
+    candidates = cache.get(key)
+    if candidates is None:  # the sentence's own words, read once per tense (its events share them)
+        sent_text = doc_text(doc)[sent.start_char:sent.end_char]
+        future = tense == "future" or (tense == "present" and _has(_folded(sent_text), _needles()["future"])
+                                       and bool(_patterns().future.search(sent_text)))
+        candidates = cache[key] = _scan(sent_text, sent.start_char, published, future)
     if candidates:
         found = _choose(candidates, sent, trigger)
-        text = doc_text(sent.doc)[found.start:found.end]
+        text = doc_text(doc)[found.start:found.end]
         historical = found.historical or bool(
             published and found.latest is not None and found.latest < published - HISTORICAL_AFTER)
         info = DateInfo(date=found.date, earliest=found.earliest, latest=found.latest,
@@ -339,7 +386,7 @@ def resolve_time(sent: Span, trigger: Token | None, published: dt.date | None) -
         return TimeResult(info, historical)
     if published is None:
         return TimeResult(DateInfo(None, None, None, "unknown", "unknown"), False)
-    window = words["tense_windows"][tense]
+    window = _words()["tense_windows"][tense]
     if tense == "future":
         return TimeResult(DateInfo(None, published, None, "unknown", "publication"), False)
     earliest = (_months_before(published, window["months"]) if "months" in window
