@@ -143,3 +143,10 @@ def test_scorer_takes_the_most_confident_record_and_its_open_figure():
 def test_figure_stated_apart_from_its_noun_keeps_the_noun_unit(nlp):
     text = "According to the relief agency, the number of displaced families is estimated to be 512."
     assert displaced(mentions(nlp, text)) == [(512, 512, "households", "Displaced")]
+
+
+def test_others_after_a_count_of_houses_are_houses(nlp):
+    doc = nlp("The cyclone damaged about 60 houses and destroyed 15 others, officials said.")
+    by_cat = {m.count.category: m.count for s in doc.sents for m in scan_counts(s)}
+    assert (by_cat["destroyed_housing"].low, by_cat["destroyed_housing"].unit) == (15, "households")
+    assert by_cat["damaged_housing"].low == 60

@@ -425,6 +425,15 @@ def _figure_words(noun: Token) -> tuple[str, str | None, Token] | None:
     return (phrase[0], phrase[1], noun) if phrase else None
 
 
+def _antecedent_entry(previous: CountMention) -> tuple[str | None, str] | None:
+    """ "Others" after a count of homes or families counts more of them: the earlier noun's row, when it
+    counts households; people are the default of "others" already."""
+    if previous.noun is None:
+        return None
+    entry = _noun_entry(previous.noun)
+    return entry if entry is not None and entry[1] == "households" else None
+
+
 def _unit_near(word: Token) -> str:
     """The unit of a figure stated apart from its noun, from the noun its category word modifies:
     "the number of displaced families is estimated to be 349" counts households."""
@@ -575,6 +584,8 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
                 entry = (None, "people")  # "100,000 to 120,000 – the number of people forced out"
             if entry is None and victim is None:
                 continue  # "18 districts", "10 hectares": not people, not a category we keep
+            if entry is not None and _lemma(noun) in _categories()["anaphoric_nouns"] and out:
+                entry = _antecedent_entry(out[-1]) or entry  # "damaged 80 houses, destroyed 20 others"
             category, unit = entry or (None, "people")  # what a kill verb befalls is people
             if unit != "people":
                 victim = None
