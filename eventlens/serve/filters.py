@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.responses import Response
+
 from ..store import query
 from ..store.db import Store
 from ..store.query import EventFilter
@@ -22,26 +24,42 @@ def _page(flt: EventFilter, total: int, items: list[dict[str, Any]], **extra: An
 
 def events(store: Store, flt: EventFilter) -> dict[str, Any]:
     """A page of event records (PLOVER JSON) with the id of the cluster each belongs to."""
-    if query.has_clusters(store):
-        columns = ("e.record, (SELECT min(cm.cluster_id) FROM cluster_members cm "
-                   "WHERE cm.event_id = e.id) AS cluster_id")
-    else:
-        columns = "e.record, NULL AS cluster_id"
-    sql, params = query.select_events(flt, columns)
+    sql, params = query.select_events(flt, "e.id, e.record", indexed=query.uses_search_index(store, flt))
+    rows = _rows(store, sql, params)
+    cluster_ids = query.clusters_of(store, [row["id"] for row in rows])
     items = []
-    for row in _rows(store, sql, params):
+    for row in rows:
         record = json.loads(row["record"])
-        record["cluster_id"] = row["cluster_id"]
+        record["cluster_id"] = cluster_ids.get(row["id"])
         items.append(record)
     return _page(flt, query.count_events(store, flt), items)
 
 
-def clusters(store: Store, flt: EventFilter) -> dict[str, Any]:
+def clusters(store: Store, flt: EventFilter) -> dict[str, Any] | Response:
     """A page of cluster records. ``clustered`` is False when the store holds no clusters (not
-    clustered yet): the page then maps events instead."""
-    clustered = query.has_clusters(store) and query.count_clusters(store) > 0
-    items = list(query.iter_clusters(store, flt)) if clustered else []
-    return _page(flt, query.count_clusters(store, flt), items, clustered=clustered)
+    clustered yet): the page then maps events instead.
+
+    The records go out as stored (the ``record`` column is the exact JSON of the record), as UTF-8
+    bytes inside a JSON envelope built here: a cluster record carries the sentence of every mention, so
+    a page of big clusters weighs megabytes, and decoding, parsing and serialising it again was two
+    thirds of the request. A page whose stored JSON holds ``NaN`` or ``Infinity`` (which Python's json
+    writes and strict JSON has not) goes the slow way, where FastAPI turns them into null as before."""
+    if not query.has_clusters(store):
+        return _page(flt, 0, [], clustered=False)
+    conditions, params = query.cluster_conditions(flt, indexed=query.uses_search_index(store, flt))
+    match = " AND ".join(conditions) or "true"
+    counts = _rows(store, f"SELECT count(*) AS n, count(*) FILTER (WHERE {match}) AS total FROM clusters c",
+                   params)[0]
+    if counts["n"] == 0:
+        return _page(flt, 0, [], clustered=False)
+    sql, params = query.select_clusters(flt, "encode(c.record::VARCHAR) AS record",
+                                        indexed=query.uses_search_index(store, flt))
+    records: list[bytes] = [row["record"] for row in _rows(store, sql, params)]
+    if any(b"NaN" in record or b"Infinity" in record for record in records):
+        return _page(flt, counts["total"], [json.loads(record) for record in records], clustered=True)
+    envelope = json.dumps(_page(flt, counts["total"], [], clustered=True), separators=(",", ":"))
+    head, tail = envelope.encode("utf-8").rsplit(b"[]", 1)  # items are the last key
+    return Response(head + b"[" + b",".join(records) + b"]" + tail, media_type="application/json")
 
 
 def cluster_detail(store: Store, cluster_id: str) -> dict[str, Any] | None:
@@ -60,7 +78,8 @@ def timeline(store: Store, flt: EventFilter, interval: str) -> dict[str, Any]:
     earliest bound). Undated events are counted apart, not guessed."""
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
-    conditions, params = query.event_conditions(flt.replace(limit=None, offset=0))
+    conditions, params = query.event_conditions(flt.replace(limit=None, offset=0),
+                                                 indexed=query.uses_search_index(store, flt))
     best = "coalesce(e.date, e.earliest)"
     where = " AND ".join([*conditions, f"{best} IS NOT NULL"])
     rows = _rows(store, f"SELECT date_trunc('{interval}', {best}) AS period, e.event AS type, count(*) AS n "

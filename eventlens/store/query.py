@@ -17,12 +17,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
+
 from ..errors import ExportError
 from .db import Store
+from .schema import SEARCH_TABLE
 
 
 def _tuple(value: str | Sequence[str] | None, upper: bool = False) -> tuple[str, ...]:
@@ -150,29 +154,40 @@ def _conditions(flt: EventFilter, alias: str, cols: dict[str, str]) -> tuple[lis
     return where, params
 
 
-def event_conditions(flt: EventFilter, alias: str = "e") -> tuple[list[str], list[Any]]:
-    """SQL conditions (ANDed) and their parameters for the ``events`` table under ``alias``."""
+def event_conditions(flt: EventFilter, alias: str = "e", *, indexed: bool = False
+                     ) -> tuple[list[str], list[Any]]:
+    """SQL conditions (ANDed) and their parameters for the ``events`` table under ``alias``.
+
+    ``indexed``: the store's ``event_search`` table is complete (``search_index_ready``), so the word
+    search reads the stored lower-cased sentences instead of cutting them out of the articles."""
     where, params = _conditions(flt, alias, _EVENT_COLS)
     if flt.actor:
         where.append(f"EXISTS (SELECT 1 FROM event_actors ea WHERE ea.event_id = {alias}.id AND "
                      f"({_actor_match('ea')}))")
         params.extend([flt.actor.lower()] * 4)
     if flt.text:
-        where.append(_sentence_contains(alias))
+        where.append(_sentence_contains(alias, indexed))
         params.append(flt.text.lower())
     return where, params
 
 
-def _sentence_contains(alias: str) -> str:
-    """The evidence sentence, cut from the article by the event's offsets, contains the words: 2-3 times
-    faster than reading it out of the record JSON (Python and DuckDB both index by code point)."""
+def _sentence_contains(alias: str, indexed: bool) -> str:
+    """The event's evidence sentence contains the (lower-cased) words.
+
+    Indexed: a scan of the stored lower-cased sentences (``schema.SEARCH_TABLE``), a few milliseconds
+    for 16,000 events. Otherwise the sentence is cut out of the article by the event's offsets (Python
+    and DuckDB both index by code point), which walks the article text from its start for every event:
+    several times slower, but right on any store, including one written before the table existed."""
+    if indexed:
+        return f"{alias}.id IN (SELECT s.event_id FROM {SEARCH_TABLE} s WHERE contains(s.text, ?))"
     return (f"EXISTS (SELECT 1 FROM articles art WHERE art.id = {alias}.doc_id AND contains(lower("
             f'substr(art.text, {alias}."start" + 1, {alias}."end" - {alias}."start")), ?))')
 
 
-def cluster_conditions(flt: EventFilter, alias: str = "c") -> tuple[list[str], list[Any]]:
+def cluster_conditions(flt: EventFilter, alias: str = "c", *, indexed: bool = False
+                       ) -> tuple[list[str], list[Any]]:
     """SQL conditions and parameters for the ``clusters`` table: consensus fields, and for ``actor`` and
-    ``text`` any member mention."""
+    ``text`` any member mention (``indexed`` as in ``event_conditions``)."""
     where, params = _conditions(flt, alias, _CLUSTER_COLS)
     members = f"FROM cluster_members cm WHERE cm.cluster_id = {alias}.cluster_id AND cm.event_id IN"
     if flt.actor:
@@ -181,9 +196,35 @@ def cluster_conditions(flt: EventFilter, alias: str = "c") -> tuple[list[str], l
         params.extend([flt.actor.lower()] * 4)
     if flt.text:
         where.append(f"EXISTS (SELECT 1 {members} (SELECT ev.id FROM events ev "
-                     f"WHERE {_sentence_contains('ev')}))")
+                     f"WHERE {_sentence_contains('ev', indexed)}))")
         params.append(flt.text.lower())
     return where, params
+
+
+# Read-only stores cannot change while open, so whether their search table is complete is asked once.
+_READY: weakref.WeakKeyDictionary[Store, bool] = weakref.WeakKeyDictionary()
+
+
+def search_index_ready(store: Store) -> bool:
+    """Whether ``event_search`` holds one row per event, so the word search may read it.
+
+    A store written before the table existed, or by a writer that does not fill it, has fewer rows
+    (or no table): the search then falls back to cutting sentences from the articles, with the same
+    results. Two counts DuckDB answers from its row-group metadata: well under a millisecond."""
+    if store.read_only and store in _READY:
+        return _READY[store]
+    cur = store.cursor()
+    try:
+        row = cur.execute(f"SELECT (SELECT count(*) FROM {SEARCH_TABLE}) = (SELECT count(*) FROM events)"
+                          ).fetchone()
+        ready = bool(row and row[0])
+    except (duckdb.CatalogException, duckdb.BinderException):
+        ready = False
+    finally:
+        cur.close()
+    if store.read_only:
+        _READY[store] = ready
+    return ready
 
 
 def _where(conditions: list[str]) -> str:
@@ -202,51 +243,82 @@ EVENT_ORDER = 'e.doc_id, e."start", e.trigger_start, e.id'
 CLUSTER_ORDER = "coalesce(c.date, c.earliest) NULLS LAST, c.cluster_id"
 
 
-def select_events(flt: EventFilter | None, columns: str = "e.record") -> tuple[str, list[Any]]:
+def uses_search_index(store: Store, flt: EventFilter | None) -> bool:
+    """Whether a word search on this store may read ``event_search`` (asked only when there are words)."""
+    return bool(flt and flt.text) and search_index_ready(store)
+
+
+def select_events(flt: EventFilter | None, columns: str = "e.record", *, indexed: bool = False
+                  ) -> tuple[str, list[Any]]:
     """A full SELECT over ``events e`` with the filter, order and page; for callers that want other
-    columns (the CSV and Parquet exports)."""
+    columns (the CSV and Parquet exports). ``indexed``: see ``event_conditions``."""
     flt = flt or EventFilter()
-    conditions, params = event_conditions(flt)
+    conditions, params = event_conditions(flt, indexed=indexed)
     page, page_params = _page(flt)
     return (f"SELECT {columns} FROM events e {_where(conditions)} ORDER BY {EVENT_ORDER}{page}",
             params + page_params)
 
 
-def select_clusters(flt: EventFilter | None, columns: str = "c.record") -> tuple[str, list[Any]]:
+def select_clusters(flt: EventFilter | None, columns: str = "c.record", *, indexed: bool = False
+                    ) -> tuple[str, list[Any]]:
     flt = flt or EventFilter()
-    conditions, params = cluster_conditions(flt)
+    conditions, params = cluster_conditions(flt, indexed=indexed)
     page, page_params = _page(flt)
     return (f"SELECT {columns} FROM clusters c {_where(conditions)} ORDER BY {CLUSTER_ORDER}{page}",
             params + page_params)
 
 
+def _scalar(store: Store, sql: str, params: list[Any]) -> int:
+    cur = store.cursor()
+    try:
+        row = cur.execute(sql, params).fetchone()
+    finally:
+        cur.close()
+    return int(row[0]) if row else 0
+
+
 def iter_events(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
     """PLOVER records (``Event.to_plover()``) that match, by article then offset."""
-    sql, params = select_events(flt)
+    sql, params = select_events(flt, indexed=uses_search_index(store, flt))
     for (record,) in store.stream(sql, params):
         yield json.loads(record)
 
 
 def count_events(store: Store, flt: EventFilter | None = None) -> int:
     """How many events match (``limit``/``offset`` ignored)."""
-    conditions, params = event_conditions(flt or EventFilter())
-    row = store.cursor().execute(f"SELECT count(*) FROM events e {_where(conditions)}", params).fetchone()
-    return int(row[0]) if row else 0
+    conditions, params = event_conditions(flt or EventFilter(), indexed=uses_search_index(store, flt))
+    return _scalar(store, f"SELECT count(*) FROM events e {_where(conditions)}", params)
 
 
 def has_clusters(store: Store) -> bool:
-    """Whether the store has been clustered (the cluster tables exist in their current layout)."""
-    cols = {r[0] for r in store.cursor().execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'clusters'").fetchall()}
-    return "n_mentions" in cols
+    """Whether the store has been clustered (the cluster tables exist in their current layout).
+
+    Binds a query that reads no row instead of reading ``information_schema``: the catalog views cost
+    5-20 ms per call, and every cluster request asks this.
+    """
+    cur = store.cursor()
+    try:
+        cur.execute("SELECT n_mentions FROM clusters LIMIT 0")
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return False
+    finally:
+        cur.close()
+    return True
+
+
+def iter_cluster_json(store: Store, flt: EventFilter | None = None) -> Iterator[str]:
+    """The matching cluster records as stored (JSON text), by date then id: for a caller that passes
+    them on without reading them (a cluster record with its evidence can weigh 50 kB)."""
+    if not has_clusters(store):
+        return
+    sql, params = select_clusters(flt, indexed=uses_search_index(store, flt))
+    for (record,) in store.stream(sql, params):
+        yield record
 
 
 def iter_clusters(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
     """Cluster records (``cluster.consensus.cluster_record``) that match, by date then id."""
-    if not has_clusters(store):
-        return
-    sql, params = select_clusters(flt)
-    for (record,) in store.stream(sql, params):
+    for record in iter_cluster_json(store, flt):
         yield json.loads(record)
 
 
@@ -255,7 +327,7 @@ def iter_clusters_with_time(store: Store, flt: EventFilter | None = None
     """Like ``iter_clusters``, with the time each cluster was last changed (ACLED's ``timestamp``)."""
     if not has_clusters(store):
         return
-    sql, params = select_clusters(flt, "c.record, c.updated_at")
+    sql, params = select_clusters(flt, "c.record, c.updated_at", indexed=uses_search_index(store, flt))
     for record, updated in store.stream(sql, params):
         yield json.loads(record), updated
 
@@ -263,9 +335,26 @@ def iter_clusters_with_time(store: Store, flt: EventFilter | None = None
 def count_clusters(store: Store, flt: EventFilter | None = None) -> int:
     if not has_clusters(store):
         return 0
-    conditions, params = cluster_conditions(flt or EventFilter())
-    row = store.cursor().execute(f"SELECT count(*) FROM clusters c {_where(conditions)}", params).fetchone()
-    return int(row[0]) if row else 0
+    conditions, params = cluster_conditions(flt or EventFilter(), indexed=uses_search_index(store, flt))
+    return _scalar(store, f"SELECT count(*) FROM clusters c {_where(conditions)}", params)
+
+
+def clusters_of(store: Store, event_ids: Sequence[str]) -> dict[str, str]:
+    """The cluster of each of a page of event mentions (those not clustered are absent).
+
+    An IN list of the ids lets DuckDB probe the primary key; a correlated subquery per event in the
+    page query made DuckDB join all of ``cluster_members`` first (3-4x the cost of the page itself)."""
+    ids = list(dict.fromkeys(event_ids))
+    if not ids or not has_clusters(store):
+        return {}
+    marks = ", ".join("?" for _ in ids)  # one marker per id: the SQL text never holds a value
+    cur = store.cursor()
+    try:
+        rows = cur.execute("SELECT event_id, min(cluster_id) FROM cluster_members "
+                           f"WHERE event_id IN ({marks}) GROUP BY event_id", ids).fetchall()
+    finally:
+        cur.close()
+    return {event_id: cluster_id for event_id, cluster_id in rows}
 
 
 def get_event(store: Store, event_id: str) -> dict[str, Any] | None:

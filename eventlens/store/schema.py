@@ -3,8 +3,16 @@
 Flat columns carry what queries filter and group on (type, date, place, actor code); the ``record``
 JSON column of ``events`` and ``relations`` is the exact export record, so an export never has to
 reassemble a record from columns and cannot drift from ``Event.to_plover()``.
+
+``event_search`` (outside ``TABLES``: derived, never exported) holds each event's evidence sentence
+lower-cased, so the API's word search scans short strings instead of cutting 16,000 sentences out of
+their articles on every request. It is rebuilt from ``events`` and ``articles`` at any time by
+``index_search_text``; the query layer uses it only while it is complete (one row per event).
 """
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 SCHEMA_VERSION = "1"
 APPLICATION = "eventlens"
@@ -190,3 +198,33 @@ TABLES: dict[str, str] = {
             counts JSON
         )""",
 }
+
+SEARCH_TABLE = "event_search"
+SEARCH_DDL = f"""
+    CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} (
+        event_id VARCHAR NOT NULL,
+        text VARCHAR NOT NULL
+    )"""
+# The sentence as the fallback search cuts it (offsets are code points in Python and in DuckDB's
+# substr); an event whose article or offsets are missing gets '' and, as there, never matches.
+_FILL = (f"INSERT INTO {SEARCH_TABLE} (event_id, text) "
+         'SELECT e.id, coalesce(lower(substr(a.text, e."start" + 1, e."end" - e."start")), \'\') '
+         "FROM events e LEFT JOIN articles a ON a.id = e.doc_id "
+         f"WHERE e.id NOT IN (SELECT event_id FROM {SEARCH_TABLE})")
+
+
+def index_search_text(con: Any, doc_ids: Sequence[str] | None = None) -> int:
+    """Add the lower-cased evidence sentence of every event not in ``event_search`` yet (only those of
+    the articles ``doc_ids`` when given, the cheap call after writing them); returns how many.
+
+    ``con`` is a writable DuckDB connection (or cursor), inside the caller's transaction if it has one.
+    Creates the table if needed, so it is also the upgrade of a store written before the table existed.
+    Events already indexed are skipped, so calling it twice never duplicates a row.
+    """
+    con.execute(SEARCH_DDL)
+    if doc_ids is None:
+        row = con.execute(_FILL).fetchone()
+    else:
+        row = con.execute(_FILL + " AND e.doc_id IN (SELECT UNNEST(?::VARCHAR[]))",
+                          [list(doc_ids)]).fetchone()
+    return int(row[0]) if row else 0
