@@ -126,7 +126,8 @@ class PlaceNoun:
     """A common noun naming a kind of place, the level it gives a name, and whether "<noun> of X" works."""
 
     level: str
-    prefix: bool
+    prefix: bool  # "<noun> of X" names a place
+    after: bool = True  # "X <noun>" names a place ("the centre of X" but not "X Centre")
 
 
 @lru_cache(maxsize=1)
@@ -137,8 +138,8 @@ def place_nouns() -> dict[str, PlaceNoun]:
         if not raw.strip() or raw.startswith("#"):
             continue
         cols = raw.rstrip("\n").split("\t")
-        prefix = len(cols) > 2 and cols[2].strip() == "prefix"
-        out[cols[1].strip().lower()] = PlaceNoun(cols[0].strip(), prefix)
+        kind = cols[2].strip() if len(cols) > 2 else ""
+        out[cols[1].strip().lower()] = PlaceNoun(cols[0].strip(), kind in ("prefix", "of"), kind != "of")
     return out
 
 
@@ -158,7 +159,7 @@ def syntax_level(span: Span, *, prefix_only: bool = False) -> str | None:
     for k in range(span.end, min(span.end + 3, len(doc))):
         tok = doc[k]
         noun = nouns.get(tok.lower_)
-        if noun is not None and tok.is_lower and (noun.prefix or not prefix_only):
+        if noun is not None and tok.is_lower and noun.after and (noun.prefix or not prefix_only):
             return noun.level
         if not (tok.is_lower and tok.pos_ in ("NOUN", "ADJ")) or k - span.end >= 2:
             break
@@ -170,6 +171,20 @@ def syntax_level(span: Span, *, prefix_only: bool = False) -> str | None:
 
 
 def scene_object(span: Span) -> bool:
-    """Is the name the object of a preposition that puts things somewhere ("in Beslan", "near Kabul")?"""
+    """Is the name in a slot that holds places: the object of a preposition that puts things somewhere
+    ("in Beslan", "near Kabul") or of a verb that acts on places ("Eritrea captured Badme")?"""
     root = span.root
-    return root.dep_ == "pobj" and root.head.lower_ in _SCENE_PREPS
+    if root.dep_ == "pobj" and root.head.lower_ in _SCENE_PREPS:
+        return True
+    # only the active object: the passive subject of "was captured" is mostly a person
+    return root.dep_ == "dobj" and root.head.lemma_.lower() in place_verbs()
+
+
+_PLACE_VERBS_FILE = Path(__file__).parent.parent / "knowledge" / "data" / "place_verbs.txt"
+
+
+@lru_cache(maxsize=1)
+def place_verbs() -> frozenset[str]:
+    """Lemmas of verbs whose object is usually a place (``knowledge/data/place_verbs.txt``)."""
+    lines = _PLACE_VERBS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
