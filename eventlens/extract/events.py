@@ -418,10 +418,16 @@ def _merge_same(events: list[Event]) -> list[Event]:
     return list(out.values())
 
 
+_MORE_SPEECH_VERBS = frozenset({"reiterate", "insist", "demand", "urge", "stress", "conclude", "declare",
+                                "warn", "argue", "note", "state"})
+_SPEECH_NOUNS = frozenset({"statement", "reminder", "warning", "declaration", "message", "letter", "call",
+                           "demand", "appeal", "note", "communique", "resolution"})
+
+
 def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[ActorEntity]]:
     """The speech verb whose complement holds the token, and its speakers ("a British minister
     reiterated that …")."""
-    speech = ctx.ontology.words("speech_verbs") | {"reiterate", "insist", "demand", "urge", "stress"}
+    speech = ctx.ontology.words("speech_verbs") | _MORE_SPEECH_VERBS
     cur = token
     for _ in range(6):
         if cur.head.i == cur.i:
@@ -429,6 +435,11 @@ def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[Actor
         below, cur = cur, cur.head
         if cur.lemma_.lower() in speech and below.dep_ in ("ccomp", "parataxis", "xcomp"):
             subj = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")]
+            return cur, [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
+        if (cur.lemma_.lower() in _SPEECH_NOUNS and below.dep_ in ("acl", "ccomp", "relcl")
+                and cur.dep_ in ("dobj", "attr") and cur.head.pos_ == "VERB"):
+            # "issued a stern reminder to Iraq that it must …": who issued it speaks
+            subj = [c for c in cur.head.children if c.dep_ in ("nsubj", "nsubjpass")]
             return cur, [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
     return None, []
 
@@ -504,7 +515,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         free_places = [p for p in sent_places if not any(
             a.start is not None and a.code and a.start <= p.start and p.end <= (a.end or 0)
             for a in actors + recipients)]
-        place = attach_event_place(match.token, sent_places,
+        place = attach_event_place(match.token, free_places,
                                    participants=[*parts.agents, *parts.patients])
         timing = resolve_time(sent, match.token, ctx.published)
         date_info, historical = timing.date_info, timing.historical

@@ -24,10 +24,12 @@ _PATIENT_PREPS_NOUN = {"of", "on", "against", "upon", "targeting", "to", "for", 
                        "towards", "into"}
 _AGENT_PREPS_NOUN = {"by"}
 _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round", "barrage", "part",
-               "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain", "state"}
+               "use", "flurry", "volley", "surge", "escalation", "onslaught", "rain", "state",
+               "hour", "day", "week", "month", "year"}  # "10 days of war games by …"
 # verbs that start, stop or change an activity: whoever "ended mediation efforts" was mediating
 _ASPECT_VERBS = frozenset({"end", "halt", "stop", "suspend", "cease", "abandon", "reduce", "cut", "increase",
                            "expand", "step", "scale", "call"})
+_UNACCUSATIVE = {"die", "perish", "drown", "starve", "succumb"}
 _SCENE_PREPS = {"in", "during", "amid"}
 _AFTER_PREPS = {"after", "following"}
 _RECIPROCAL = {"fighting", "fight", "clash", "battle", "combat", "skirmish", "talk", "negotiation",
@@ -184,6 +186,9 @@ def verb_participants(verb: Token) -> Participants:
         for prep in _children(verb, ("prep",)):
             if prep.lower_ == "of":
                 parts.patients += _pobj(prep)
+    elif verb.lemma_.lower() in _UNACCUSATIVE:
+        # "a prisoner died of torture": the subject is what happened to, not who did it
+        parts.patients = _children(verb, ("nsubj",))
     else:
         parts.agents = _subject_of(verb)
         parts.patients = _children(verb, _OBJ)

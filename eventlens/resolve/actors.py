@@ -558,10 +558,11 @@ def sentence_countries(sent: Span, *, knowledge: ActorKnowledge, places: Sequenc
     for ent in sent.ents:
         if len(ent) > 1 and ent.label_ == "GPE" and (hit := knowledge.country_word(ent.text)):
             found.add(hit[0])  # "Sierra Leone", "the Ivory Coast"
-    named = [(e.start_char, e.end_char) for e in sent.ents if e.label_ not in PLACE_LABELS]
+    # places the tagger also calls places: a gazetteer match inside a name ("Umma party") is none
+    located = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in PLACE_LABELS]
     found |= {p.country for p in places
               if p.country and sent.start_char <= p.start and p.end <= sent.end_char
-              and not any(a <= p.start < b for a, b in named)}  # "Umma party" is no place
+              and any(a <= p.start < b for a, b in located)}
     return found
 
 
