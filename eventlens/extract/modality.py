@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
+from ..nlp.doccache import doc_text, memo
 from ..records import Attribution
 from .ontology import Ontology
 
@@ -59,8 +60,27 @@ def _auxes(verb: Token) -> set[str]:
     return words
 
 
-def _counterfactual(token: Token, sent: Span) -> bool:
-    words = [t.lower_ for t in sent]
+def _sentence_words(sent: Span) -> tuple[str, ...]:
+    """The sentence's words, lowered, once per sentence (each of its triggers reads them)."""
+    table = memo(sent.doc)
+    key = ("modality.words", sent.start, sent.end)
+    words = table.get(key)
+    if words is None:
+        words = table[key] = tuple(t.lower_ for t in sent)
+    return words
+
+
+def _sentence_lower(sent: Span) -> str:
+    table = memo(sent.doc)
+    key = ("modality.lower", sent.start, sent.end)
+    text = table.get(key)
+    if text is None:
+        text = table[key] = doc_text(sent.doc)[sent.start_char:sent.end_char].lower()
+    return text
+
+
+def _counterfactual(token: Token, sent: Span, governors: list[Token]) -> bool:
+    words = _sentence_words(sent)
     conditional = False
     for i, w in enumerate(words[:-1]):
         # "had he still been alive": inverted conditional; "if … had"
@@ -73,13 +93,13 @@ def _counterfactual(token: Token, sent: Span) -> bool:
         aux = _auxes(verb)
         if aux & _MODALS_HYPO and (aux & _PERFECT or "have" in aux):
             return True
-    return conditional and any(_auxes(v) & _MODALS_HYPO for v in _governors(token))
+    return conditional and any(_auxes(v) & _MODALS_HYPO for v in governors)
 
 
-def _attribution(token: Token, ontology: Ontology) -> Attribution | None:
+def _attribution(token: Token, ontology: Ontology, sent: Span, chain: list[Token]) -> Attribution | None:
+    """Who the clause is reported from: a speech verb governing it, or "according to X" in the sentence.
+    ``chain`` is ``_governors(token)``."""
     speech = ontology.words("speech_verbs")
-    sent = token.sent
-    chain = _governors(token)
     for below, gov in pairwise(chain):
         # only the clause a speech verb governs as its complement is reported by it
         if (gov.lemma_.lower() in speech and gov.pos_ in ("VERB", "AUX")
@@ -93,7 +113,7 @@ def _attribution(token: Token, ontology: Ontology) -> Attribution | None:
             if subj and subj[0].lower_ not in ("it", "this", "that", "there"):
                 source = token.doc[subj[0].left_edge.i: subj[0].right_edge.i + 1].text
             return Attribution(text=span.text, source=source)
-    text = sent.text.lower()
+    text = _sentence_lower(sent)
     for cue in ontology.words("according_to"):
         pos = text.find(cue + " ")
         if pos >= 0:
@@ -120,32 +140,37 @@ def _only_not(neg: Token) -> bool:
 def modality_of(token: Token, ontology: Ontology) -> ModalityResult:
     sent = token.sent
     clause = _clause_verbs(token)
+    governors = _governors(token)
+
+    def attribution() -> Attribution | None:
+        return _attribution(token, ontology, sent, governors)
+
     # negation on the trigger's own clause ("did not attack", "no airstrikes")
     for verb in clause[:3]:
         if any(c.dep_ == "neg" and not _only_not(c) for c in verb.children) or any(
                 c.dep_ == "det" and c.lower_ == "no" for c in verb.children):
-            return ModalityResult("negated", _attribution(token, ontology))
-    if _counterfactual(token, sent):
-        return ModalityResult("counterfactual", _attribution(token, ontology))
+            return ModalityResult("negated", attribution())
+    if _counterfactual(token, sent, governors):
+        return ModalityResult("counterfactual", attribution())
     future = ontology.words("future_words")
     hypo = ontology.words("hypothetical_words")
     for verb in clause:
         aux = _auxes(verb)
         if aux & _FUTURE_AUX or (verb is not token and verb.lemma_.lower() in future and verb.pos_ == "VERB"):
-            return ModalityResult("future", _attribution(token, ontology))
+            return ModalityResult("future", attribution())
         if aux & _MODALS_HYPO:
-            return ModalityResult("hypothetical", _attribution(token, ontology))
+            return ModalityResult("hypothetical", attribution())
         if verb is not token and (verb.lemma_.lower() in hypo or verb.lower_ in hypo):
-            return ModalityResult("hypothetical", _attribution(token, ontology))
+            return ModalityResult("hypothetical", attribution())
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in verb.children):
-            return ModalityResult("hypothetical", _attribution(token, ontology))
-    attribution = _attribution(token, ontology)
+            return ModalityResult("hypothetical", attribution())
+    found = attribution()
     cues = ontology.words("allegation_cues")
     near = [c.lower_ for v in clause[:3] for c in v.children]
-    if set(near) & cues or any(g.lemma_.lower() in ("accuse", "allege") for g in _governors(token)[1:4]):
-        return ModalityResult("alleged", attribution)
-    if attribution is not None:
-        return ModalityResult("reported", attribution)
+    if set(near) & cues or any(g.lemma_.lower() in ("accuse", "allege") for g in governors[1:4]):
+        return ModalityResult("alleged", found)
+    if found is not None:
+        return ModalityResult("reported", found)
     return ModalityResult("asserted", None)
 
 

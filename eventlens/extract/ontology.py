@@ -6,7 +6,7 @@ type, context); the cue lists in ``knowledge/event_rules.json``. Both are loaded
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -42,12 +42,17 @@ class Trigger:
 class Ontology:
     triggers: dict[str, tuple[Trigger, ...]]  # by head lemma
     rules: dict[str, Any]
+    # each cue list as a set, built on first use: the extractor asks for some on every trigger
+    _word_sets: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def candidates(self, lemma: str) -> tuple[Trigger, ...]:
         return self.triggers.get(lemma, ())
 
     def words(self, key: str) -> frozenset[str]:
-        return frozenset(self.rules.get(key, ()))
+        found = self._word_sets.get(key)
+        if found is None:
+            found = self._word_sets[key] = frozenset(self.rules.get(key, ()))
+        return found
 
 
 def _read_text(name: str) -> str:

@@ -80,25 +80,28 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
     light = ontology.words("light_verbs")
     causative = ontology.words("causative_verbs")
     motion = ontology.words("motion_verbs")
+    doc = sent.doc
+    n_tokens = len(doc)
     for token in sent:
-        is_verb = token.pos_ in VERB_POS
-        if token.pos_ == "ADJ" and token.dep_ in ("acomp", "oprd", "amod", "xcomp", "ccomp"):
+        pos, dep = token.pos_, token.dep_  # spaCy looks each up in its string store on every access
+        is_verb = pos in VERB_POS
+        if pos == "ADJ" and dep in ("acomp", "oprd", "amod", "xcomp", "ccomp"):
             cands = ontology.candidates(_lemma(token)) + ontology.candidates(token.lower_)
             adjective = next((t for t in cands if t.pos == "A"), None)
             if adjective is not None:  # "left homeless"
                 yield TriggerMatch(token=token, trigger=adjective, tokens=(token,))
             continue
-        if not (is_verb or token.pos_ in NOUN_POS) or token.dep_ in _SKIP_DEPS:
+        if not (is_verb or pos in NOUN_POS) or dep in _SKIP_DEPS:
             continue
-        if (not is_verb and token.dep_ == "compound" and token.head.pos_ in NOUN_POS
+        if (not is_verb and dep == "compound" and token.head.pos_ in NOUN_POS
                 and token.head.lemma_.lower() not in FRAME_NOUNS):
             continue  # a modifier of another noun: "supply route", "attack helicopter"
-        if not is_verb and token.i + 1 < len(token.doc) and token.doc[token.i + 1].text == "-" and (
+        if not is_verb and token.i + 1 < n_tokens and doc[token.i + 1].text == "-" and (
                 not token.whitespace_):
             continue  # the first half of a hyphenated adjective: "war-torn", "attack-prone"
         if not is_verb and _is_instrument(token):
             continue  # "using attack, bomber and fighter aircraft"
-        if is_verb and token.dep_ == "amod" and not _amod_event(token, ontology):
+        if is_verb and dep == "amod" and not _amod_event(token, ontology):
             continue  # "this shared fight", "a negotiated transition": adjectives, not events
         lemma = _lemma(token)
         if is_verb and lemma in causative:
@@ -112,7 +115,7 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
             words = _matches(token, trig, is_verb)
             if words is None:
                 continue
-            if token.pos_ == "PROPN" and not _propn_is_event(token):
+            if pos == "PROPN" and not _propn_is_event(token):
                 break
             if is_verb and lemma in light and _has_nominal_event(token, ontology):
                 break
