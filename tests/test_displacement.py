@@ -1,7 +1,8 @@
 """Displacement figures: which number a text reports, the records that carry it, and how it is scored.
 
 Inputs are small hand-made reports in the style of relief bulletins (wrapped lines, bullets, tables of
-figures), one public-domain UK Government sentence (re3d) and hand-built export dicts for the scorer.
+figures), public-domain UK Government and CENTCOM sentences (re3d) and hand-built export dicts for the
+scorer.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from eventlens.settings import Settings
 UK_GOV = ("This is part of a much wider human catastrophe: hundreds of thousands of Syrians have been "
           "killed at the hands of Assad and ISIL, millions have been displaced and historic cities such as "
           "Aleppo have been reduced to rubble by regime bombardment.")
+CENTCOM = ("Near Mosul, five strikes engaged four ISIL tactical units; destroyed three ISIL-held buildings, "
+           "two vehicles, two mortar systems, a rocket propelled grenade launcher, a VBIED staging facility, "
+           "and a VBIED; damaged 29 supply routes; and suppressed an ISIL tactical unit and a mortar team.")
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +154,9 @@ def test_others_after_a_count_of_houses_are_houses(nlp):
     by_cat = {m.count.category: m.count for s in doc.sents for m in scan_counts(s)}
     assert (by_cat["destroyed_housing"].low, by_cat["destroyed_housing"].unit) == (15, "households")
     assert by_cat["damaged_housing"].low == 60
+
+
+def test_buildings_held_by_fighters_are_not_homes():
+    result = eventlens.process(CENTCOM)
+    assert not [e for e in result.events if e.event == "DISPLACE"]
+    assert all("destroyed_housing" not in e.size for e in result.events)
