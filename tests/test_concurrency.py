@@ -99,7 +99,7 @@ def _read_with_the_cli(db: Path, tmp: Path, seen: Observations, stop: threading.
 
 def _read_with_the_api(client: TestClient, seen: Observations, stop: threading.Event) -> None:
     """Ask the API again and again, as a busy page would: the writer must still get its turns."""
-    while not stop.wait(0.05):
+    while not stop.wait(0.1):
         stats = client.get("/api/stats")
         articles = client.get("/api/articles", params={"limit": 500})
         for response in (stats, articles):
