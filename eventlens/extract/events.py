@@ -211,7 +211,9 @@ def _group_antecedent(pronoun: Token, ctx: DocContext) -> ActorEntity | None:
 
 
 def _person_at(ent: Span, ctx: DocContext) -> ActorEntity | None:
-    actor = resolve_actor(ent, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
+    phrase = phrase_span(ent.root)  # with its title and "of Morocco"
+    span = phrase if phrase.start <= ent.start and ent.end <= phrase.end else ent
+    actor = resolve_actor(span, knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
     return actor if actor is not None and (actor.kind == "person" or ent.label_ == "PERSON") else None
 
 
@@ -505,6 +507,11 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
                         for p in prep.children if p.dep_ == "pobj"] + patients
         recipients = _ranked([a for h in patients if not _overlaps(h, match)
                               for a in _entities_for(h, ctx, as_recipient=True)])
+        if (match.trigger.event == "RETREAT" and match.is_verb and not actors
+                and any(c.dep_ == "auxpass" for c in match.token.children)):
+            # "guerrillas have been demobilized", "troops were withdrawn": who retreats is the subject
+            actors = [r for r in recipients if r.code or r.country]
+            recipients = [r for r in recipients if r not in actors]
         if match.trigger.event == "MOBILIZE" and not match.is_verb and not actors:
             # "the deployment of NATO troops": the forces deployed are the ones mobilising
             actors = [r for r in recipients if r.sector in _ARMED_SECTORS]

@@ -37,7 +37,8 @@ _RECIPROCAL = {"fighting", "fight", "clash", "battle", "combat", "skirmish", "ta
 _RELATIVE = {"who", "which", "that", "whom"}
 _TRAVEL_VERBS = {"arrive", "come", "go", "travel", "fly", "head", "be", "return", "leave", "embark", "set"}
 # "Vietnam is committed to …", "Israel is opposed to …": passive in form, the subject acts
-_STATIVE_PASSIVES = {"commit", "prepare", "determine", "dedicate", "resolve", "oblige", "bind", "oppose"}
+_STATIVE_PASSIVES = {"commit", "prepare", "determine", "dedicate", "resolve", "oblige", "bind", "oppose",
+                     "engage", "involve"}
 # Span building: keep these dependents of a participant head, drop the rest (clauses, appositions, places)
 _KEEP_DEPS = {"det", "amod", "compound", "nummod", "quantmod", "poss", "case", "nmod", "advmod", "predet",
               "preconj", "npadvmod", "punct", "prep", "pobj", "cc", "conj", "appos", "acl", "relcl", "neg",
@@ -100,6 +101,10 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
     if head.i == verb.i:
         return []
     if verb.dep_ == "conj" and head.pos_ in ("VERB", "AUX"):
+        # coordinated verbs share the surface subject: "X has been indicted … and will resign" (X resigns)
+        shared = _children(head, ("nsubjpass",)) if not _is_passive(verb) else []
+        if shared and shared[0].lower_ not in _RELATIVE:
+            return shared[:1]
         return _subject_of(head, seen + 1)
     if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ in ("acomp", "amod", "xcomp"):
         # "Norway is willing to send", "France is ready to contribute": the subject of the copula
@@ -275,8 +280,12 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
     while scene.dep_ == "pobj" and scene.head.lower_ == "of" and scene.head.head.pos_ == "NOUN":
         scene = scene.head.head  # "during five days of fighting"
     preps = _SCENE_PREPS | (_AFTER_PREPS if noun.lemma_.lower() in _RECIPROCAL else set())
+    governor = scene.head.head
+    if (not agents and scene.dep_ == "pobj" and scene.head.lower_ in preps and governor.pos_ == "VERB"
+            and governor.lemma_.lower() in _STATIVE_PASSIVES):
+        agents = _children(governor, ("nsubjpass", "nsubj"))  # "Serb forces were engaged in cleansing"
     if (not agents and scene.dep_ == "pobj" and scene.head.lower_ in preps
-            and scene.head.head.pos_ == "VERB" and not _is_passive(scene.head.head)):
+            and governor.pos_ == "VERB" and not _is_passive(governor)):
         # "wounded two soldiers in a bomb attack", "captured the town after days of fighting": the
         # subject of the clause did it (not after a passive: "was killed in an explosion"; "after" only
         # for what two sides do together, since "retaliated after an attack" names another attacker)

@@ -331,6 +331,12 @@ def _compose(span: Span, head: Token, role: Role, *, matches: list[_Match], know
                    kind=kind)
 
 
+def _titled(span: Span, ent: Span, knowledge: ActorKnowledge) -> bool:
+    """"King Hassan", "President Dos Santos": a title makes a name a person even where the gazetteer
+    knows a town of that name."""
+    return any((r := knowledge.role(t.lower_)) is not None and r.person for t in span if t.i < ent.start)
+
+
 def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowledge,
             doc_actors: DocActors) -> ActorEntity:
     """A name the tagger calls PERSON: remembered per article; titles before it say whose."""
@@ -339,6 +345,8 @@ def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowle
     head = ent.root
     title_toks = [t for t in span if t.i < ent.start or t.i in _clause_tokens(head, span)]
     clause = _clause_tokens(head, span)
+    # "King Hassan of Morocco", "President Assad of Syria": the country after "of" is whose he is
+    clause |= {t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree}
     country = next((m.country[0] for m in matches
                     if m.country is not None and (m.end <= ent.start or m.start in clause)), None)
     org = next((m.actor for m in matches
@@ -425,7 +433,7 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     # 2. a person's name
     ent = ent_at(doc, head.i)
     if (covering is None and ent is not None and ent.label_ == "PERSON"
-            and not _is_place(head, knowledge)):
+            and (not _is_place(head, knowledge) or _titled(span, ent, knowledge))):
         return _person(span, ent, matches, knowledge, doc_actors)
 
     if (covering is None and head.pos_ == "PROPN" and (ent is None or ent.label_ in NAMED_LABELS)
@@ -534,7 +542,8 @@ def locate(actors: list[ActorEntity], head: Token, *, knowledge: ActorKnowledge,
         return actors
     first = actors[0]
     plural = knowledge.country_word(head.text)
-    if first.country and (first.kind != "civilians" or not plural or plural[1] != "plural"):
+    ethnic = any(t.lower_ == "ethnic" for t in head.lefts)  # "ethnic Albanian guerrillas in Macedonia"
+    if first.country and not ethnic and (first.kind != "civilians" or not plural or plural[1] != "plural"):
         return actors
     if (first.code or "")[:3] in NO_COUNTRY_CODES:
         return actors
