@@ -132,3 +132,15 @@ def test_object_control_compound_names_and_membership(nlp):  # type: ignore[no-u
     text = ("That is why the UK is working as part of the Global Coalition to degrade and defeat ISIL in "
             "Syria and Iraq.")
     assert pairs(nlp, text, "opposes") == {("the UK", "ISIL"), ("the Global Coalition", "ISIL")}
+
+
+def test_a_supported_partner_in_its_efforts_and_who_joins_another_s_efforts(nlp):  # type: ignore[no-untyped-def]
+    text = ("We are proud that the international coalition has supported the Iraqi Security Forces in its "
+            "efforts to defeat ISIL and despite their professionalism there will be challenges ahead.")
+    assert unordered(pairs(nlp, text, "opposes")) == {frozenset(("the international coalition", "ISIL")),
+                                                      frozenset(("the Iraqi Security Forces", "ISIL"))}
+    text = ("They discussed the continued supporting role the United States and the counter-ISIL coalition "
+            "can play in Iraq's efforts to destroy the terrorist group.")
+    sources = {src for src, _ in pairs(nlp, text, "opposes")}
+    assert {"Iraq", "the United States"} <= sources
+    assert frozenset(("Iraq", "the United States")) not in unordered(pairs(nlp, text, "allied_with"))

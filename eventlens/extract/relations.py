@@ -267,7 +267,8 @@ GROUP_PRONOUNS = frozenset({"it", "its", "they", "them", "their"})  # "it" only 
 GROUP_WORDS = frozenset({*GROUP_PRONOUNS, *(w.capitalize() for w in GROUP_PRONOUNS)})
 NOMINAL = ("NOUN", "PROPN", "PRON")
 RELATIVE = frozenset({"which", "who", "that", "whom"})
-FIGHT_WORDS = frozenset({"fight", "fighting", "struggle", "confront", "unite", "resistance", "defeat"})
+FIGHT_WORDS = frozenset({"fight", "fighting", "struggle", "confront", "unite", "resistance", "defeat",
+                         "clear", "liberate", "retake", "recapture"})
 NOT_PARTY_KINDS = frozenset({"civilians", "protesters", "media", "ngo"})
 # a minister who "reiterates support for Iraq in the fight against ISIL" is not a fighter, and the UN
 # "working to defeat ISIL" does not fight: people and intergovernmental bodies are no party to these words
@@ -292,8 +293,11 @@ def _named_antecedent(pron: Token, sent: Span, ctx: DocContext) -> list[ActorEnt
     ("the Government of Iraq and the Iraqi people in their fight")."""
     if pron.lower_ not in GROUP_PRONOUNS:
         return []
+    # number: "the coalition has supported the Iraqi Security Forces in its efforts" is the coalition's
+    singular = pron.lower_ in ("it", "its")
     for tok in reversed([t for t in sent if t.i < pron.i and t.pos_ in ("NOUN", "PROPN")
-                         and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj")]):
+                         and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj")
+                         and not (singular and t.tag_ in ("NNS", "NNPS"))]):
         actor = _resolve(tok, ctx)
         if _is_actor(actor) and actor.kind not in ("person", "media"):  # type: ignore[union-attr]
             head = tok
@@ -387,7 +391,7 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             named = [c for c in kids if c.dep_ in ("poss", "compound", "nmod") and c.i not in opponents
                      and (c.pos_ == "PRON" or _is_actor(_name_at(c, ctx)))]
             if named:
-                return _parties(named[0], sent, ctx, owners=True)
+                return _parties(named[0], sent, ctx, owners=True) + _joining(node, sent, ctx)
         subj = [c for c in kids if c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.i not in opponents]
         if subj and not (node is cue and passive_cue):
             head = subj[0]
@@ -404,7 +408,7 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             # party, so the climb goes on to the verb the strikes are the object of
             found = _parties(node.head, sent, ctx, owners=True)
             if found:
-                return found
+                return found + _joining(node.head, sent, ctx)
         elif node.dep_ == "appos" and node.pos_ in ("NOUN", "PROPN"):
             # "Operation Inherent Resolve, the operation to eliminate ...": the named one does it
             found = _parties(node.head, sent, ctx, owners=True)
@@ -427,6 +431,16 @@ def _against_head(against: Token) -> Token:
             break
         node = node.head
     return against
+
+
+def _joining(noun: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
+    """"the role the United States can play in Iraq's efforts to destroy the terrorist group": who acts in
+    another's efforts or fight takes part in it."""
+    verb = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "in" else None
+    if verb is None or verb.pos_ not in ("VERB", "AUX"):
+        return []
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    return _parties(subjects[0], sent, ctx, owners=True) if subjects else []
 
 
 def _part_of(verb: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
@@ -460,6 +474,10 @@ def _opponents_of(cue: Token) -> list[Token]:
         if not objs:  # "to degrade and defeat Da'esh": the object hangs on the last verb
             objs = [c for conj in cue.conjuncts if conj.i > cue.i for c in conj.children if c.dep_ == "dobj"]
         out += objs
+    if low == "clear" and not out:  # "cleared 15 to 20 percent of the city of enemy forces"
+        out += [p for obj in kids if obj.dep_ == "dobj" for t in obj.subtree
+                if t.dep_ == "prep" and t.lower_ == "of" and t.head.dep_ == "pobj"
+                for p in t.children if p.dep_ == "pobj"]
     if low in ("push", "drive", "beat", "force") and any(c.lower_ in ("back", "out") for c in kids):
         out += [c for c in kids if c.dep_ == "dobj"]  # "pushing ISIL back"
     if low == "deliver" and any(c.lemma_.lower() == "defeat" for c in kids if c.dep_ == "dobj"):
@@ -536,10 +554,16 @@ def _fights(cue: Token) -> bool:
 
 
 def _side_by_side(agents: list[ActorEntity], sent: Span, cue: Token) -> list[Relation]:
-    """Parties coordinated as the subject of one hostile act fight on the same side."""
+    """Parties coordinated as the subject of one hostile act fight on the same side ("The UK, the wider
+    Global Coalition and the Government of Iraq are committed to defeating ..."); parties with a verb
+    between them are in different clauses and only share the enemy."""
     out = []
-    for i, a in enumerate(agents):
-        for b in agents[i + 1:]:
+    ordered = sorted((a for a in agents if a.start is not None and a.end is not None),
+                     key=lambda a: a.start or 0)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if any(t.pos_ in ("VERB", "AUX") for t in sent if (a.end or 0) <= t.idx < (b.start or 0)):
+                continue
             if not _same(a, b) and a.kind not in NOT_PARTY_KINDS and b.kind not in NOT_PARTY_KINDS:
                 out.append(_relation("allied_with", a, b, sent, evidence=cue))
     return out
