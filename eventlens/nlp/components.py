@@ -31,9 +31,14 @@ def make_text_fixes(nlp: Language, name: str, *, merge_prefixes: bool) -> Callab
         if merge_prefixes:
             spans = []
             i = 0
-            while i + 2 < len(doc):
-                a, hyphen, b = doc[i], doc[i + 1], doc[i + 2]
-                if (a.lower_ in HYPHEN_PREFIXES and hyphen.text == "-" and not a.whitespace_
+            n = len(doc)
+            while i + 2 < n:
+                a = doc[i]
+                if a.lower_ not in HYPHEN_PREFIXES:  # most tokens: one look, no neighbours fetched
+                    i += 1
+                    continue
+                hyphen, b = doc[i + 1], doc[i + 2]
+                if (hyphen.text == "-" and not a.whitespace_
                         and not hyphen.whitespace_ and b.is_alpha and b.is_lower):
                     spans.append(doc[i: i + 3])
                     i += 3
