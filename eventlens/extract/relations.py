@@ -81,6 +81,12 @@ def _individual(a: ActorEntity, sent: Span) -> bool:
             or (root.tag_ == "NN" and any(c.lower_ in ("a", "an") for c in root.children)))
 
 
+def _official(a: ActorEntity, sent: Span) -> bool:
+    """A minister or an envoy: a person who holds office, not a fighter ("Minister Tobias Ellwood
+    welcomes ... the fight against ISIL" makes him no party to the fight)."""
+    return _individual(a, sent) and a.sector not in ("MIL", "REB", "INS", "UAF", "SPY")
+
+
 def _operation(a: ActorEntity) -> bool:
     """"Operation Inherent Resolve": a named operation is what parties do, not a party one supports."""
     return (a.entity_text or "").lower().startswith(("operation ", "the operation "))
@@ -121,7 +127,8 @@ def _from_events(events: list[Event], sent: Span) -> list[Relation]:
                     out.append(_relation("supports", src, tgt, sent, event.modality))
                 elif event.event == "COOPERATE":
                     out.append(_relation("allied_with", src, tgt, sent, event.modality))
-                elif _hostile(event) and _combatant(src) and _combatant(tgt):
+                elif (_hostile(event) and _combatant(src) and _combatant(tgt)
+                      and not (_official(src, sent) or _official(tgt, sent))):
                     # fighting between two parties that can fight: not an attack on civilians or things
                     out.append(_relation("opposes", src, tgt, sent, event.modality))
         for rel in out[first:]:  # the trigger is the evidence
@@ -335,7 +342,10 @@ def _parties(tok: Token, sent: Span, ctx: DocContext, *, owners: bool = False) -
             actor = None
         if not _is_actor(actor):
             deps = ("compound", "nmod", "amod", "poss") if owners else ("compound", "nmod", "amod")
-            named = [c for c in t.children if c.dep_ in deps and (c.pos_ in ("PROPN", "PRON") or owners)]
+            # "the coalition campaign": the doer of an activity noun may be a plain noun
+            activity = t.lemma_.lower() in AGAINST_HEADS
+            named = [c for c in t.children if c.dep_ in deps and (c.pos_ in ("PROPN", "PRON") or owners
+                                                                  or (activity and c.pos_ == "NOUN"))]
             if named and named[0].pos_ == "PRON":
                 out += _pronoun_party(named[0], sent, ctx)
                 continue
@@ -579,6 +589,9 @@ def _supported(cue: Token) -> list[Token]:
                 for p in c.children if p.dep_ == "pobj"]
     if low in SUPPORT_VERBS and cue.pos_ == "VERB" and not any(c.dep_ == "auxpass" for c in kids):
         return [c for c in kids if c.dep_ == "dobj"]
+    if low == "stand" and cue.pos_ == "VERB":  # "The UK stands by Iraq to defeat Daesh"
+        return [p for c in kids if c.dep_ == "prep" and c.lower_ in ("by", "with", "behind")
+                for p in c.children if p.dep_ == "pobj"]
     if low in WITH_HEADS:
         return [p for c in (kids if cue.pos_ != "ADP" else [cue]) if c.lower_ in ("with", "alongside")
                 for p in c.children if p.dep_ == "pobj"]
