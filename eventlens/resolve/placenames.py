@@ -160,7 +160,10 @@ def syntax_level(span: Span, *, prefix_only: bool = False) -> str | None:
         tok = doc[k]
         noun = nouns.get(tok.lower_)
         if noun is not None and tok.is_lower and noun.after and (noun.prefix or not prefix_only):
-            return noun.level
+            # "the English city of Salisbury": the name before "<town noun> of" only qualifies the
+            # noun ("the Ghat area of Doda district" and "the Thantho district of Yala" are names)
+            of_follows = noun.level == "city" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "of"
+            return None if of_follows or span[-1].tag_ == "JJ" else noun.level
         if not (tok.is_lower and tok.pos_ in ("NOUN", "ADJ")) or k - span.end >= 2:
             break
     if span.start >= 2 and doc[span.start - 1].lower_ == "of":
@@ -188,3 +191,21 @@ def place_verbs() -> frozenset[str]:
     """Lemmas of verbs whose object is usually a place (``knowledge/data/place_verbs.txt``)."""
     lines = _PLACE_VERBS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+_STOPWORDS_FILE = Path(__file__).parent.parent / "knowledge" / "data" / "place_stopwords.txt"
+
+
+@lru_cache(maxsize=1)
+def place_stopwords() -> tuple[frozenset[str], frozenset[str]]:
+    """(words that are no toponym alone, honorifics that start a person's name), from the data file."""
+    words: set[str] = set()
+    honorifics: set[str] = set()
+    target = words
+    for raw in _STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line == "[honorifics]":
+            target = honorifics
+        elif line and not line.startswith("#"):
+            target.add(normalise_placename(line))
+    return frozenset(words), frozenset(honorifics)

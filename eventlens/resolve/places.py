@@ -14,9 +14,7 @@ import itertools
 import logging
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -28,6 +26,7 @@ from .placenames import (
     level_prefixes,
     level_words,
     normalise_placename,
+    place_stopwords,
     scene_object,
     split_level,
     syntax_level,
@@ -51,29 +50,13 @@ _EMBEDDED_MIN_POP = 100_000
 _WORLD_CITY = 1_000_000
 _NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
-_STOPWORDS_FILE = Path(__file__).parent.parent / "knowledge" / "data" / "place_stopwords.txt"
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> tuple[frozenset[str], frozenset[str]]:
-    """(words that are no toponym alone, honorifics that start a person's name), from the data file."""
-    words: set[str] = set()
-    honorifics: set[str] = set()
-    target = words
-    for raw in _STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line == "[honorifics]":
-            target = honorifics
-        elif line and not line.startswith("#"):
-            target.add(normalise_placename(line))
-    return frozenset(words), frozenset(honorifics)
 
 
 def _common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
     """Is a mention a title, office or common noun rather than a toponym ("Minister", "Centre",
     "Ms Raggi")? Country and region names are never common words; a longer name that only starts
     with a compass word ("South Sudan") is not one either."""
-    words, honorifics = _stopwords()
+    words, honorifics = place_stopwords()
     if any(gaz.entry(i).level in _WIDE for i in gaz.lookup(key)):
         return False
     if key in words:
@@ -193,7 +176,7 @@ def _said_place(span: Span, key: str, gaz: Gazetteer, label: str) -> str | None:
     ("demonstrated in Beslan") is a place; any name next to a kind-of-place noun is one ("the
     Aziziyah district", "the village of Tamthil"), even unknown to the gazetteer. For PERSON names only
     settlement and district nouns count ("the Bush camp" stays a person's)."""
-    if label == "NORP" or _common_word(span, key, gaz):
+    if label in ("NORP", "LANGUAGE") or _common_word(span, key, gaz):
         return None  # "the Turkish southern city of Gaziantep": a demonym before a place noun
     said = syntax_level(span, prefix_only=label == "PERSON")
     if said:
@@ -360,6 +343,8 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
     why: list[str] = []
     score = math.log10(entry.population + 10) / 8
     score += _LEVEL_RANK.get(entry.level, 0.0)
+    if _own_name(entry) == mention.key:
+        score += 0.3  # its own name, not a former or alternate one ("Manchester" is not Richmond, VA)
     if entry.level in _WIDE:
         score += 3.0
         why.append(f"{entry.level} name")
@@ -391,6 +376,11 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             score += 0.3
             why.append(f"in {entry.admin1}, which the article names")
     return score, why
+
+
+def _own_name(entry: GazEntry) -> str:
+    """The key of a place's main name without its level word ("New York City" -> "new york")."""
+    return normalise_placename(split_level(entry.name)[0])
 
 
 def _contains(outer: GazEntry, entry: GazEntry) -> bool:
@@ -428,7 +418,7 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
                   and e.admin1_code == best.admin1_code]
         if not asked and region and best.level in ("admin1", "admin2", "city"):
             seat = [e for _, _, e in scored if e.level == "city" and e.country == best.country
-                    and e.admin1_code == best.admin1_code]
+                    and e.admin1_code == best.admin1_code and _own_name(e) == mention.key]
             if seat:
                 best = seat[0]
                 reasons.append(f"a bare name of both a town and its {region[0].level} is taken as the "
@@ -475,7 +465,34 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
         if entry is None and m.source not in ("ner", "syntax"):
             continue
         places.append(_place(m, entry, conf, reason))
+    _inside_containers(places, doc)
     return places
+
+
+def _inside_containers(places: list[Place], doc: Doc) -> None:
+    """A name the gazetteer lacks but the words call a neighbourhood, village or facility takes the
+    point of the town named right with it ("al-Zahawi school in western Baghdad", "Mecca's Al-Nur
+    hospital", "the Thantho district of Yala province"): it lies inside that town, so the town's point
+    is the best one known. The resolution stays the finer level. Looks three tokens before (possessive,
+    compound) and seven after ("in", ",", "of"), within the sentence; a country is too coarse."""
+    resolved = [p for p in places if p.lat is not None and p.resolution not in ("country", "region")]
+    for i, place in enumerate(places):
+        if place.lat is not None or place.resolution not in ("sub-city", "city", "admin2"):
+            continue
+        span = doc.char_span(place.start, place.end, alignment_mode="expand")
+        if span is None:
+            continue
+        sent = span.sent
+        lo = doc[max(sent.start, span.start - 3)].idx
+        hi_tok = doc[min(sent.end, span.end + 7) - 1]
+        hi = hi_tok.idx + len(hi_tok.text)
+        near = [p for p in resolved if lo <= p.start < hi and p.start != place.start]
+        if not near:
+            continue
+        host = min(near, key=lambda p: (p.start < place.start, abs(p.start - place.start)))
+        places[i] = replace(place, name=place.entity_text, lat=host.lat, lon=host.lon, country=host.country,
+                            admin1=host.admin1, admin2=host.admin2, score=round(host.score * 0.8, 3),
+                            reason=f"not in the gazetteer; inside {host.name}, whose point it takes")
 
 
 def resolve_placename(text: str, *, country: str | None = None, level: str | None = None,
