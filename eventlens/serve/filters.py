@@ -24,15 +24,14 @@ def _page(flt: EventFilter, total: int, items: list[dict[str, Any]], **extra: An
 
 def events(store: Store, flt: EventFilter) -> dict[str, Any]:
     """A page of event records (PLOVER JSON) with the id of the cluster each belongs to."""
-    sql, params = query.select_events(flt, "e.id, e.record", indexed=query.uses_search_index(store, flt))
-    rows = _rows(store, sql, params)
-    cluster_ids = query.clusters_of(store, [row["id"] for row in rows])
+    rows, total = query.event_page(store, flt, "e.id, e.record")
+    cluster_ids = query.clusters_of(store, [event_id for event_id, _ in rows])
     items = []
-    for row in rows:
-        record = json.loads(row["record"])
-        record["cluster_id"] = cluster_ids.get(row["id"])
+    for event_id, record_json in rows:
+        record = json.loads(record_json)
+        record["cluster_id"] = cluster_ids.get(event_id)
         items.append(record)
-    return _page(flt, query.count_events(store, flt), items)
+    return _page(flt, total, items)
 
 
 def clusters(store: Store, flt: EventFilter) -> dict[str, Any] | Response:
@@ -44,22 +43,15 @@ def clusters(store: Store, flt: EventFilter) -> dict[str, Any] | Response:
     a page of big clusters weighs megabytes, and decoding, parsing and serialising it again was two
     thirds of the request. A page whose stored JSON holds ``NaN`` or ``Infinity`` (which Python's json
     writes and strict JSON has not) goes the slow way, where FastAPI turns them into null as before."""
-    if not query.has_clusters(store):
+    rows, total = query.cluster_page(store, flt, "encode(c.record::VARCHAR)")
+    if not rows and query.count_clusters(store) == 0:
         return _page(flt, 0, [], clustered=False)
-    conditions, params = query.cluster_conditions(flt, indexed=query.uses_search_index(store, flt))
-    match = " AND ".join(conditions) or "true"
-    counts = _rows(store, f"SELECT count(*) AS n, count(*) FILTER (WHERE {match}) AS total FROM clusters c",
-                   params)[0]
-    if counts["n"] == 0:
-        return _page(flt, 0, [], clustered=False)
-    sql, params = query.select_clusters(flt, "encode(c.record::VARCHAR) AS record",
-                                        indexed=query.uses_search_index(store, flt))
-    records: list[bytes] = [row["record"] for row in _rows(store, sql, params)]
+    records: list[bytes] = [record for (record,) in rows]
     if any(b"NaN" in record or b"Infinity" in record for record in records):
-        return _page(flt, counts["total"], [json.loads(record) for record in records], clustered=True)
-    envelope = json.dumps(_page(flt, counts["total"], [], clustered=True), separators=(",", ":"))
+        return _page(flt, total, [json.loads(record) for record in records], clustered=True)
+    envelope = json.dumps(_page(flt, total, [], clustered=True), separators=(",", ":"))
     head, tail = envelope.encode("utf-8").rsplit(b"[]", 1)  # items are the last key
-    return Response(head + b"[" + b",".join(records) + b"]" + tail, media_type="application/json")
+    return Response(b",".join(records).join((head + b"[", b"]" + tail)), media_type="application/json")
 
 
 def cluster_detail(store: Store, cluster_id: str) -> dict[str, Any] | None:

@@ -26,7 +26,6 @@ import duckdb
 
 from ..errors import ExportError
 from .db import Store
-from .schema import SEARCH_TABLE
 
 
 def _tuple(value: str | Sequence[str] | None, upper: bool = False) -> tuple[str, ...]:
@@ -171,15 +170,15 @@ def event_conditions(flt: EventFilter, alias: str = "e", *, indexed: bool = Fals
     return where, params
 
 
-def _sentence_contains(alias: str, indexed: bool) -> str:
+def _sentence_contains(alias: str, indexed: bool = False) -> str:
     """The event's evidence sentence contains the (lower-cased) words.
 
-    Indexed: a scan of the stored lower-cased sentences (``schema.SEARCH_TABLE``), a few milliseconds
+    Indexed: a scan of the stored lower-cased sentences (``event_search``, see ``schema``), a few milliseconds
     for 16,000 events. Otherwise the sentence is cut out of the article by the event's offsets (Python
     and DuckDB both index by code point), which walks the article text from its start for every event:
     several times slower, but right on any store, including one written before the table existed."""
     if indexed:
-        return f"{alias}.id IN (SELECT s.event_id FROM {SEARCH_TABLE} s WHERE contains(s.text, ?))"
+        return f"{alias}.id IN (SELECT s.event_id FROM event_search s WHERE contains(s.text, ?))"
     return (f"EXISTS (SELECT 1 FROM articles art WHERE art.id = {alias}.doc_id AND contains(lower("
             f'substr(art.text, {alias}."start" + 1, {alias}."end" - {alias}."start")), ?))')
 
@@ -194,10 +193,13 @@ def cluster_conditions(flt: EventFilter, alias: str = "c", *, indexed: bool = Fa
         where.append(f"EXISTS (SELECT 1 {members} (SELECT ea.event_id FROM event_actors ea "
                      f"WHERE {_actor_match('ea')}))")
         params.extend([flt.actor.lower()] * 4)
-    if flt.text:
-        ids = (f"SELECT s.event_id FROM {SEARCH_TABLE} s WHERE contains(s.text, ?)" if indexed
-               else f"SELECT ev.id FROM events ev WHERE {_sentence_contains('ev', False)}")
-        where.append(f"EXISTS (SELECT 1 {members} ({ids}))")
+    if flt.text and indexed:
+        where.append(f"EXISTS (SELECT 1 {members} (SELECT s.event_id FROM event_search s "
+                     "WHERE contains(s.text, ?)))")
+        params.append(flt.text.lower())
+    elif flt.text:
+        where.append(f"EXISTS (SELECT 1 {members} (SELECT ev.id FROM events ev "
+                     f"WHERE {_sentence_contains('ev')}))")
         params.append(flt.text.lower())
     return where, params
 
@@ -216,7 +218,7 @@ def search_index_ready(store: Store) -> bool:
         return _READY[store]
     cur = store.cursor()
     try:
-        row = cur.execute(f"SELECT (SELECT count(*) FROM {SEARCH_TABLE}) = (SELECT count(*) FROM events)"
+        row = cur.execute("SELECT (SELECT count(*) FROM event_search) = (SELECT count(*) FROM events)"
                           ).fetchone()
         ready = bool(row and row[0])
     except (duckdb.CatalogException, duckdb.BinderException):
@@ -249,36 +251,76 @@ def uses_search_index(store: Store, flt: EventFilter | None) -> bool:
     return bool(flt and flt.text) and search_index_ready(store)
 
 
-def _select_page(table: str, alias: str, key: str, order: str, columns: str, conditions: list[str],
-                 params: list[Any], flt: EventFilter) -> tuple[str, list[Any]]:
-    """SELECT ``columns`` of the matching rows in ``order``, paged.
-
-    A page is chosen on the narrow columns first and its wide ones (the record JSON) are read for
-    its rows only: DuckDB reads every column a query names for every row that passes the scan, so a
-    filter it cannot push into the scan (words, actors) made it read 16,000 records to keep 50."""
-    page, page_params = _page(flt)
-    if flt.limit is None:
-        return f"SELECT {columns} FROM {table} {alias} {_where(conditions)} ORDER BY {order}{page}", \
-            params + page_params
-    chosen = f"SELECT {alias}.{key} FROM {table} {alias} {_where(conditions)} ORDER BY {order}{page}"
-    return (f"SELECT {columns} FROM {table} {alias} WHERE {alias}.{key} IN ({chosen}) ORDER BY {order}",
-            params + page_params)
-
-
 def select_events(flt: EventFilter | None, columns: str = "e.record", *, indexed: bool = False
                   ) -> tuple[str, list[Any]]:
     """A full SELECT over ``events e`` with the filter, order and page; for callers that want other
     columns (the CSV and Parquet exports). ``indexed``: see ``event_conditions``."""
     flt = flt or EventFilter()
     conditions, params = event_conditions(flt, indexed=indexed)
-    return _select_page("events", "e", "id", EVENT_ORDER, columns, conditions, params, flt)
+    page, page_params = _page(flt)
+    return (f"SELECT {columns} FROM events e {_where(conditions)} ORDER BY {EVENT_ORDER}{page}",
+            params + page_params)
 
 
 def select_clusters(flt: EventFilter | None, columns: str = "c.record", *, indexed: bool = False
                     ) -> tuple[str, list[Any]]:
     flt = flt or EventFilter()
     conditions, params = cluster_conditions(flt, indexed=indexed)
-    return _select_page("clusters", "c", "cluster_id", CLUSTER_ORDER, columns, conditions, params, flt)
+    page, page_params = _page(flt)
+    return (f"SELECT {columns} FROM clusters c {_where(conditions)} ORDER BY {CLUSTER_ORDER}{page}",
+            params + page_params)
+
+
+# A page with its total, for the API. The filter is evaluated once, into ``m`` (the keys and sort
+# columns of every match): the word and actor filters cannot be pushed into DuckDB's scan, and a page
+# query plus a count query evaluated them twice. ``m`` is then aliased like the table so the usual
+# order applies to it. The wide columns (the record JSON) are read for the page's rows only: DuckDB
+# reads every column a query names for every row that passes the scan, so selecting them with the
+# filter made it read 16,000 records to keep 50.
+
+def _paged(store: Store, sql: str, params: list[Any], page_params: list[Any], flt: EventFilter,
+           count_sql: str) -> tuple[list[tuple[Any, ...]], int]:
+    rows = _fetch(store, sql, params + page_params)
+    if rows:
+        return [row[:-1] for row in rows], int(rows[0][-1])
+    # Past the last match (or none): the total is still owed.
+    return [], (_scalar(store, count_sql, params) if flt.offset else 0)
+
+
+def event_page(store: Store, flt: EventFilter, columns: str = "e.record"
+               ) -> tuple[list[tuple[Any, ...]], int]:
+    """``columns`` of a page of matching events (over ``events e``, in the usual order) and how many
+    match in all (``limit``/``offset`` define the page)."""
+    conditions, params = event_conditions(flt, indexed=uses_search_index(store, flt))
+    page, page_params = _page(flt)
+    sql = (f'WITH m AS MATERIALIZED (SELECT e.id, e.doc_id, e."start", e.trigger_start FROM events e '
+           f"{_where(conditions)}) SELECT {columns}, (SELECT count(*) FROM m) FROM events e WHERE e.id IN "
+           f"(SELECT e.id FROM m AS e ORDER BY {EVENT_ORDER}{page}) ORDER BY {EVENT_ORDER}")
+    return _paged(store, sql, params, page_params, flt, f"SELECT count(*) FROM events e {_where(conditions)}")
+
+
+def cluster_page(store: Store, flt: EventFilter, columns: str = "c.record"
+                 ) -> tuple[list[tuple[Any, ...]], int]:
+    """``columns`` of a page of matching clusters (over ``clusters c``, in the usual order) and how
+    many match in all; nothing on a store that was never clustered."""
+    if not has_clusters(store):
+        return [], 0
+    conditions, params = cluster_conditions(flt, indexed=uses_search_index(store, flt))
+    page, page_params = _page(flt)
+    sql = (f"WITH m AS MATERIALIZED (SELECT c.cluster_id, c.date, c.earliest FROM clusters c "
+           f"{_where(conditions)}) SELECT {columns}, (SELECT count(*) FROM m) FROM clusters c WHERE "
+           f"c.cluster_id IN (SELECT c.cluster_id FROM m AS c ORDER BY {CLUSTER_ORDER}{page}) "
+           f"ORDER BY {CLUSTER_ORDER}")
+    return _paged(store, sql, params, page_params, flt,
+                  f"SELECT count(*) FROM clusters c {_where(conditions)}")
+
+
+def _fetch(store: Store, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    cur = store.cursor()
+    try:
+        return cur.execute(sql, params).fetchall()
+    finally:
+        cur.close()
 
 
 def _scalar(store: Store, sql: str, params: list[Any]) -> int:

@@ -200,17 +200,17 @@ TABLES: dict[str, str] = {
 }
 
 SEARCH_TABLE = "event_search"
-SEARCH_DDL = f"""
-    CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} (
+SEARCH_DDL = """
+    CREATE TABLE IF NOT EXISTS event_search (
         event_id VARCHAR NOT NULL,
         text VARCHAR NOT NULL
     )"""
 # The sentence as the fallback search cuts it (offsets are code points in Python and in DuckDB's
 # substr); an event whose article or offsets are missing gets '' and, as there, never matches.
-_FILL = (f"INSERT INTO {SEARCH_TABLE} (event_id, text) "
+_FILL = ("INSERT INTO event_search (event_id, text) "
          'SELECT e.id, coalesce(lower(substr(a.text, e."start" + 1, e."end" - e."start")), \'\') '
          "FROM events e LEFT JOIN articles a ON a.id = e.doc_id "
-         f"WHERE e.id NOT IN (SELECT event_id FROM {SEARCH_TABLE})")
+         "WHERE e.id NOT IN (SELECT event_id FROM event_search)")
 
 
 def index_search_text(con: Any, doc_ids: Sequence[str] | None = None) -> int:
