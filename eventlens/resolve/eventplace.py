@@ -37,7 +37,7 @@ _LOCATIVE = frozenset({"in", "near", "outside", "from", "across", "at", "inside"
                        "east", "west", "between", "along", "through", "out", "upon", "against", "onto",
                        "during", "amid", "among", "behind", "beyond", "by", "outside of", "via"})
 _AGENT_DEPS = frozenset({"nsubj", "agent", "csubj"})
-_HELD_DEPS = frozenset({"dobj", "nsubjpass", "obj", "attr", "pobj", "oprd", "appos"})
+_HELD_DEPS = frozenset({"dobj", "nsubjpass", "obj", "attr", "pobj", "oprd", "appos", "npadvmod"})
 # Prepositions that put a noun somewhere ("soldiers in Iraq"), as opposed to saying where it comes
 # from or what it is for ("Serbs from Croatia", "the envoy for Iraq").
 _SCENE = frozenset({"in", "at", "inside", "near", "on", "across", "throughout", "around", "outside",
@@ -153,6 +153,9 @@ class _Ranking:
             return
         if _is_reference(tok, stop):
             rank += 1.5  # after the places of the next rank, before those of the one after
+        if tok.dep_ == "poss" and any(t.i in self.by_token and self.by_token[t.i] is not place
+                                      for t in tok.head.subtree):
+            rank += 0.25  # "Jerusalem's walled Old City", "Syria's Aleppo province": the part is finer
         key = (place.start, place.end)
         value = (rank, _FINENESS.get(place.resolution, 1), abs(tok.i - self.trigger.i), place.start)
         if key not in self.ranks or value < self.ranks[key]:
@@ -170,7 +173,9 @@ class _Ranking:
             for child in cur.children:
                 if child.dep_ == "ccomp":
                     continue
-                later = child.dep_ in _SKIP_DEPS and child.i != tok.i
+                # a clause describing a noun, or a phrase that is no scene ("a ship en route to Kenya")
+                later = child.dep_ in _SKIP_DEPS or (child.dep_ == "prep" and child.lower_ not in _SCENE
+                                                     and child.lower_ != "of")
                 stack.append((child, at + 1 if later else at))
 
     def best(self) -> Place | None:
