@@ -173,10 +173,11 @@ def event_conditions(flt: EventFilter, alias: str = "e", *, indexed: bool = Fals
 def _sentence_contains(alias: str, indexed: bool = False) -> str:
     """The event's evidence sentence contains the (lower-cased) words.
 
-    Indexed: a scan of the stored lower-cased sentences (``event_search``, see ``schema``), a few milliseconds
-    for 16,000 events. Otherwise the sentence is cut out of the article by the event's offsets (Python
-    and DuckDB both index by code point), which walks the article text from its start for every event:
-    several times slower, but right on any store, including one written before the table existed."""
+    Indexed: a scan of the stored lower-cased sentences (``event_search``, see ``schema``), a few
+    milliseconds for 16,000 events. Otherwise the sentence is cut out of the article by the event's
+    offsets (Python and DuckDB both index by code point), which walks the article text from its start
+    for every event: several times slower, but right on any store, including one written before the
+    table existed."""
     if indexed:
         return f"{alias}.id IN (SELECT s.event_id FROM event_search s WHERE contains(s.text, ?))"
     return (f"EXISTS (SELECT 1 FROM articles art WHERE art.id = {alias}.doc_id AND contains(lower("
@@ -361,19 +362,12 @@ def has_clusters(store: Store) -> bool:
     return True
 
 
-def iter_cluster_json(store: Store, flt: EventFilter | None = None) -> Iterator[str]:
-    """The matching cluster records as stored (JSON text), by date then id: for a caller that passes
-    them on without reading them (a cluster record with its evidence can weigh 50 kB)."""
+def iter_clusters(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+    """Cluster records (``cluster.consensus.cluster_record``) that match, by date then id."""
     if not has_clusters(store):
         return
     sql, params = select_clusters(flt, indexed=uses_search_index(store, flt))
     for (record,) in store.stream(sql, params):
-        yield record
-
-
-def iter_clusters(store: Store, flt: EventFilter | None = None) -> Iterator[dict[str, Any]]:
-    """Cluster records (``cluster.consensus.cluster_record``) that match, by date then id."""
-    for record in iter_cluster_json(store, flt):
         yield json.loads(record)
 
 
@@ -397,8 +391,8 @@ def count_clusters(store: Store, flt: EventFilter | None = None) -> int:
 def clusters_of(store: Store, event_ids: Sequence[str]) -> dict[str, str]:
     """The cluster of each of a page of event mentions (those not clustered are absent).
 
-    An IN list of the ids lets DuckDB probe the primary key; a correlated subquery per event in the
-    page query made DuckDB join all of ``cluster_members`` first (3-4x the cost of the page itself)."""
+    Asked for the page's ids only: a correlated subquery in the page query made DuckDB join all of
+    ``cluster_members`` to every matching event first (3-4x the cost of the page itself)."""
     ids = list(dict.fromkeys(event_ids))
     if not ids or not has_clusters(store):
         return {}
