@@ -144,3 +144,10 @@ def test_a_supported_partner_in_its_efforts_and_who_joins_another_s_efforts(nlp)
     sources = {src for src, _ in pairs(nlp, text, "opposes")}
     assert {"Iraq", "the United States"} <= sources
     assert frozenset(("Iraq", "the United States")) not in unordered(pairs(nlp, text, "allied_with"))
+
+
+def test_sanctions_and_reinforcing_ones_own_troops_are_no_relation(nlp):  # type: ignore[no-untyped-def]
+    text = "The Biden administration targeted Russia with sweeping sanctions and diplomatic expulsions."
+    assert pairs(nlp, text, "opposes") == set()
+    text = "Government forces recaptured 8 villages from Hayat Tahrir al-Sham in southern Aleppo."
+    assert pairs(nlp, text, "opposes") == {("Government forces", "Hayat Tahrir al-Sham")}

@@ -22,6 +22,7 @@ from .stated_relations import (
     GROUP_PRONOUNS,
     GROUP_WORDS,
     SYMMETRIC,
+    by_peaceful_means,
     combatant,
     individual,
     is_actor,
@@ -46,6 +47,11 @@ ALLY_NOUNS = {"ally", "allies", "partner", "partners"}
 BACKING_MODES = {"backing"}
 def _hostile(event: Event) -> bool:
     return event.event in ("ASSAULT", "THREATEN") or (event.event == "COERCE" and event.mode == "seize")
+
+
+def _peaceful(event: Event, sent: Span) -> bool:
+    trigger = sent.doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
+    return trigger is not None and len(trigger) > 0 and by_peaceful_means(trigger.root)
 
 
 def _modifier_only(a: ActorEntity, sent: Span) -> bool:
@@ -77,7 +83,7 @@ def _from_events(events: list[Event], sent: Span) -> list[Relation]:
                 elif event.event == "COOPERATE":
                     out.append(make_relation("allied_with", src, tgt, sent, event.modality))
                 elif (_hostile(event) and combatant(src) and combatant(tgt)
-                      and not (official(src, sent) or official(tgt, sent))):
+                      and not (official(src, sent) or official(tgt, sent) or _peaceful(event, sent))):
                     # fighting between two parties that can fight: not an attack on civilians or things
                     out.append(make_relation("opposes", src, tgt, sent, event.modality))
         for rel in out[first:]:  # the trigger is the evidence

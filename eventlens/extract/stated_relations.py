@@ -108,7 +108,10 @@ HOSTILE_VERBS = frozenset({
     "defeat", "destroy", "degrade", "eliminate", "counter", "confront", "combat", "fight", "attack",
     "strike", "target", "dismantle", "finish", "crush", "eradicate", "annihilate", "repel", "repulse",
     "ambush", "besiege", "bomb", "shell", "rout", "deny", "engage", "neutralize", "neutralise"})
-HOSTILE_NOUNS_OF = frozenset({"defeat", "destruction", "elimination", "isolation", "expulsion", "rout"})
+HOSTILE_NOUNS_OF = frozenset({"defeat", "destruction", "elimination", "isolation", "rout"})
+# "targeted Russia with sweeping sanctions": pressure by other means is no armed conflict
+PEACEFUL_MEANS = frozenset({"sanction", "sanctions", "tariff", "embargo", "expulsion", "penalty", "ban",
+                            "restriction", "measure", "criticism", "lawsuit", "vote"})
 # "liberated Dabiq from ISIL", "cleared the city of enemy forces", "fire from ISIL fighters"
 FROM_HEADS = frozenset({"liberate", "free", "retake", "recapture", "seize", "capture", "clear", "wrest",
                         "drive", "expel", "oust", "fire", "defend", "protect", "liberation"})
@@ -352,7 +355,7 @@ def stated_relations(sent: Span, ctx: DocContext) -> list[Relation]:
     for tok in sent:
         low = tok.lemma_.lower()
         out += _war_sides(tok, sent, ctx) if low in WAR_NOUNS else []
-        enemies = _opponents_of(tok)
+        enemies = [] if by_peaceful_means(tok) else _opponents_of(tok)
         cue = _against_head(tok) if tok.lower_ == "against" else tok
         if enemies:
             opp_heads = {t.i for e in enemies for t in _siblings(e)}
@@ -372,7 +375,8 @@ def stated_relations(sent: Span, ctx: DocContext) -> list[Relation]:
                        if h.kind not in NOT_STANCE_KINDS | NOT_PARTY_KINDS and not individual(h, sent)]
             kind = "allied_with" if low in WITH_HEADS else "supports"
             for helper in helpers:
-                for ally in (a for e in allies for a in _parties(e, sent, ctx)):
+                own = {e.i for e in allies if any(c.dep_ == "poss" and c.pos_ == "PRON" for c in e.children)}
+                for ally in (a for e in allies if e.i not in own for a in _parties(e, sent, ctx)):
                     if not (same_actor(helper, ally) or ally.kind in NOT_STANCE_KINDS or is_operation(ally)):
                         out.append(make_relation(kind, helper, ally, sent, evidence=cue))
     return out + _fights_supported(out, sent)
@@ -408,6 +412,12 @@ def _place_beside(actor: ActorEntity, head: Token, sent: Span) -> bool:
         return False
     span = sent.doc.char_span(actor.start, actor.end or actor.start, alignment_mode="expand")
     return span is not None and len(span) > 0 and span.root.ent_type_ in ("GPE", "LOC") and span.root != head
+
+
+def by_peaceful_means(cue: Token) -> bool:
+    """The act is done with sanctions, expulsions or votes: pressure, not fighting."""
+    return any(p.lemma_.lower() in PEACEFUL_MEANS for c in cue.children if c.dep_ == "prep"
+               and c.lower_ in ("with", "through", "by") for p in c.children if p.dep_ == "pobj")
 
 
 def _fights(cue: Token) -> bool:
