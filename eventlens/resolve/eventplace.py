@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from spacy.tokens import Token
 
 from ..records import Place
-from .placenames import place_nouns
+from .placenames import place_nouns, place_verbs
 from .places import EMBEDDED, token_places
 
 _LOCATIVE = frozenset({"in", "near", "outside", "from", "across", "at", "inside", "around", "throughout",
@@ -57,6 +57,7 @@ _REFERENCE = frozenset({"north", "south", "east", "west", "northeast", "northwes
 # (on the verb they are the scene: "shot outside his home in Amman").
 _NEAR = frozenset({"near", "outside", "close", "nearby"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+_TOWNISH = frozenset({"city", "sub-city", None})
 # Finer places first; an unresolved name (a village or a facility the gazetteer lacks) counts as a town.
 _FINENESS = {"sub-city": 0, "city": 1, None: 1, "admin2": 2, "admin1": 3, "country": 4, "region": 5}
 
@@ -104,7 +105,7 @@ def _describes_actor(tok: Token, trigger: Token) -> bool:
             return False
         if cur.dep_ == "pobj" and head.lower_ in _SCENE and head.head.pos_ in ("NOUN", "PROPN", "PRON"):
             scene = True
-        if cur.dep_ == "appos" and (head.ent_type_ == "PERSON" or head.pos_ == "PRON"):
+        if cur.dep_ == "appos" and (head.ent_type_ == "PERSON" or head.pos_ == "PRON" or _aged(head)):
             return True
         if cur.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ in ("VERB", "AUX"):
             return not scene
@@ -116,6 +117,11 @@ def _describes_actor(tok: Token, trigger: Token) -> bool:
             return cur.dep_ in _AGENT_DEPS and _transitive(head) and not scene
         cur = head
     return False
+
+
+def _aged(tok: Token) -> bool:
+    """"Kupczyk, 44, an officer": a name with an age in apposition is a person."""
+    return any(c.dep_ == "appos" and c.like_num for c in tok.children)
 
 
 def _adjectival_country(tok: Token, place: Place) -> bool:
@@ -151,6 +157,13 @@ class _Ranking:
         place = self.by_token.get(tok.i)
         if place is None or _describes_actor(tok, self.trigger) or _adjectival_country(tok, place):
             return
+        phrase = tok
+        while phrase.dep_ in ("compound", "flat") and phrase.head.i != phrase.i:
+            phrase = phrase.head
+        if _aged(phrase) or (phrase.head.i == self.trigger.i and phrase.dep_ in ("nsubjpass", "dobj")
+                             and self.trigger.lemma_.lower() not in place_verbs()
+                             and place.resolution in _TOWNISH):
+            return  # "Noor Jehan was shot": a town name as the victim of a verb done to people is a person
         if _is_reference(tok, stop):
             rank += 1.5  # after the places of the next rank, before those of the one after
         if tok.dep_ == "poss" and any(t.i in self.by_token and self.by_token[t.i] is not place
