@@ -140,8 +140,8 @@ def _apposed(head: Token, span: Span, ctx: DocContext) -> list[ActorEntity]:
 
 def _implied_actor(event: Event, match: TriggerMatch, countries: set[str], ctx: DocContext) -> None:
     """The actor an event implies when the words name none, as ACLED codes such events: an attack nobody
-    is named for is an unidentified armed group's of the country where it happened; a passive arrest there
-    ("was arrested in Lebanon") is that state's police's."""
+    is named for is an unidentified armed group's of the country where it happened; a passive arrest or
+    investigation there ("was arrested in Lebanon") is that state's."""
     if event.actor or event.modality not in ("asserted", "reported"):
         return
     if event.event == "ASSAULT" and (event.recipient or event.size):
@@ -152,11 +152,20 @@ def _implied_actor(event: Event, match: TriggerMatch, countries: set[str], ctx: 
             next(iter(hosts)) if len(hosts) == 1 else ctx.doc_actors.dominant_country)
         attacker = unattributed_attacker(where, event.event_text, event.trigger_start, event.trigger_end)
         event.actor += [attacker] if attacker is not None else []
-    elif (event.event == "COERCE" and match.is_verb and event.event_loc is not None
-          and any(c.dep_ in ("auxpass", "nsubjpass") for c in match.token.children)):
-        police = ctx.knowledge.country_actor(event.event_loc.country, "COP")
-        if police is not None:
-            event.actor.append(police.entity(event.event_text, event.trigger_start, event.trigger_end))
+    elif event.event in ("COERCE", "ACCUSE") and event.event_loc is not None and _passive_frame(match):
+        # "was arrested in Lebanon" (that state's police), "was put under investigation in Italy" (its state)
+        sector = "COP" if event.event == "COERCE" else None
+        state = ctx.knowledge.country_actor(event.event_loc.country, sector)
+        if state is not None:
+            event.actor.append(state.entity(event.event_text, event.trigger_start, event.trigger_end))
+
+
+def _passive_frame(match: TriggerMatch) -> bool:
+    """The trigger is a passive verb, or a noun under one ("was put under investigation")."""
+    verb = match.token
+    if not match.is_verb and verb.dep_ == "pobj" and verb.head.dep_ == "prep":
+        verb = verb.head.head
+    return verb.pos_ == "VERB" and any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
 
 
 def _ranked(entities: list[ActorEntity]) -> list[ActorEntity]:
@@ -352,7 +361,8 @@ def _localise(event: Event, ctx: DocContext) -> None:
 
 
 _STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG", "SPY"}
-_ARMED_SECTORS = {"MIL", "REB", "UAF", "INS", "COP"}
+
+
 def _state_roles_at_home(event: Event, ctx: DocContext) -> None:
     """"Security forces", "the authorities", "government troops" named without a country act for the
     state where the event happened ("in Guinea"), else for the country the article is about. A
@@ -514,8 +524,10 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             recipients = [r for r in recipients if r not in actors]
         if match.trigger.event == "MOBILIZE" and not match.is_verb and not actors:
             # "the deployment of NATO troops": the forces deployed are the ones mobilising
-            actors = [r for r in recipients if r.sector in _ARMED_SECTORS]
-            recipients = [r for r in recipients if r.sector not in _ARMED_SECTORS]
+            deployed = {phrase_span(h).start_char for h in patients
+                        if h.head.lower_ == "of" and h.head.head.i == match.token.i}
+            actors = [r for r in recipients if r.start in deployed and (r.code or r.country)]
+            recipients = [r for r in recipients if r not in actors]
         spans = [phrase_span(h) for h in parts.agents + parts.patients]
         size = _counts_for(match, sent, spans)
         # a country named inside an actor ("the US government", "Russia") is not where the event was

@@ -290,6 +290,14 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
         # subject of the clause did it (not after a passive: "was killed in an explosion"; "after" only
         # for what two sides do together, since "retaliated after an attack" names another attacker)
         agents = _subject_of(scene.head.head)
+    if not agents and noun.lemma_.lower() in _RECIPROCAL:
+        # "fighting between Azerbaijanis and Armenians", "talks between Syria and Turkey": CAMEO codes the
+        # first named side as the source and the other as the target
+        between = [o for p in _children(noun, ("prep",)) if p.lower_ == "between" for o in _pobj(p)]
+        if between and between[0].conjuncts:
+            parts.agents = between[:1]
+            parts.patients = [p for p in patients if p.i != between[0].i] + list(between[0].conjuncts)
+            return parts
     if not agents and top.dep_ == "nsubjpass":  # "strikes were conducted by coalition forces"
         agents = [p for a in _children(top.head, ("agent",)) for p in _pobj(a)]
     parts.agents = _expand(agents)
