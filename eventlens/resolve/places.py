@@ -47,6 +47,9 @@ _WIDE = frozenset({"country", "region"})  # levels whose names outrank any town 
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
 _HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 _EMBEDDED_MIN_POP = 100_000
+# Words between two names that make the second a point of reference, not a container ("40 km north of")
+_BEARINGS = frozenset({"km", "kilometres", "kilometers", "miles", "north", "south", "east", "west", "near",
+                       "northeast", "northwest", "southeast", "southwest", "outside", "from"})
 _WORLD_CITY = 1_000_000
 _NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
@@ -435,8 +438,9 @@ def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) 
     span = mention.span
     if entry is None:
         # the words around it still say what it is ("the Aziziyah district", "the village of X")
+        level = mention.level or ("sub-city" if mention.label == "FAC" else None)
         return Place(entity_text=span.text, start=span.start_char, end=span.end_char, score=score,
-                     resolution=mention.level, reason=reason)
+                     resolution=level, reason=reason)
     return Place(entity_text=span.text, start=span.start_char, end=span.end_char, name=entry.name,
                  geonameid=entry.geonameid, lat=round(entry.lat, 5), lon=round(entry.lon, 5),
                  country=entry.country3 or None, admin1=entry.admin1 if entry.level not in _WIDE else None,
@@ -486,7 +490,9 @@ def _inside_containers(places: list[Place], doc: Doc) -> None:
         lo = doc[max(sent.start, span.start - 3)].idx
         hi_tok = doc[min(sent.end, span.end + 7) - 1]
         hi = hi_tok.idx + len(hi_tok.text)
-        near = [p for p in resolved if lo <= p.start < hi and p.start != place.start]
+        near = [p for p in resolved if lo <= p.start < hi and p.start != place.start
+                and not any(t.lower_ in _BEARINGS for t in doc[span.end:doc.char_span(
+                    p.start, p.end, alignment_mode="expand").start])]
         if not near:
             continue
         host = min(near, key=lambda p: (p.start < place.start, abs(p.start - place.start)))
