@@ -60,8 +60,9 @@ def _expand(heads: list[Token]) -> list[Token]:
     out: list[Token] = []
     for h in heads:
         for t in (h, *h.conjuncts):
-            quantity_of = t.lemma_.lower() in ("thousand", "hundred", "dozen", "million") and any(
-                c.dep_ == "prep" and c.lower_ == "of" for c in t.children)  # "thousands of troops"
+            # "thousands of troops", "one third of the guerrillas"
+            quantity_of = (t.lemma_.lower() in ("thousand", "hundred", "dozen", "million") or t.pos_ == "NOUN"
+                           ) and any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children)
             if t in out or t.pos_ in ("VERB", "AUX") or (
                     t.ent_type_ in _NOT_PARTICIPANT_ENTS and not quantity_of):
                 continue

@@ -518,8 +518,12 @@ def location_country(head: Token, *, knowledge: ActorKnowledge, places: Sequence
     """The country a phrase places its actor in: "rebels in the Ivory Coast", "students throughout
     Indonesia", "a group based in Trinidad", "Albanians of southern Serbia". Read from the places found
     in the sentence, else from a country name."""
-    preps = [c for c in head.children if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
-    preps += [p for c in head.children if c.dep_ in ("acl", "amod") and c.lemma_.lower() in _LOCATED_VERBS
+    # the head, and the people a quantity counts ("one third of the guerrillas operating in Macedonia")
+    heads = [head, *(o for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for o in c.children if o.dep_ == "pobj" and head.lower_ in knowledge.quantity_heads)]
+    preps = [c for h in heads for c in h.children if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
+    preps += [p for h in heads for c in h.children
+              if c.dep_ in ("acl", "amod") and c.lemma_.lower() in _LOCATED_VERBS
               for p in c.children if p.dep_ == "prep" and p.lower_ in _LOCATED_PREPS]
     for prep in preps:
         for obj in (c for c in prep.children if c.dep_ == "pobj"):
@@ -542,7 +546,7 @@ def locate(actors: list[ActorEntity], head: Token, *, knowledge: ActorKnowledge,
         return actors
     first = actors[0]
     plural = knowledge.country_word(head.text)
-    ethnic = any(t.lower_ == "ethnic" for t in head.lefts)  # "ethnic Albanian guerrillas in Macedonia"
+    ethnic = any(t.lower_ == "ethnic" for t in head.subtree)  # "ethnic Albanian guerrillas in Macedonia"
     if first.country and not ethnic and (first.kind != "civilians" or not plural or plural[1] != "plural"):
         return actors
     if (first.code or "")[:3] in NO_COUNTRY_CODES:
