@@ -211,3 +211,9 @@ def test_plover_scorer_takes_img_where_a_country_would_be():
                              "actor": [{"code": "IMGMUSAQE", "country": None}], "recipient": []}]}
     report = plover.score([gold], [predicted])
     assert report.fields["actor_country"].value == 1.0
+
+
+def test_summoning_someone_to_complain_is_the_summoner_complaining(run):
+    result = run("Germany's foreign minister summoned the Russian ambassador to complain about the hacking.")
+    event = next(e for e in result.events if e.event_text == "complain")
+    assert event.actor and event.actor[0].country == "DEU"

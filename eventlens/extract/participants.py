@@ -29,6 +29,9 @@ _COLLECTIVE = {"spate", "wave", "series", "campaign", "string", "number", "round
 # verbs that start, stop or change an activity: whoever "ended mediation efforts" was mediating
 _ASPECT_VERBS = frozenset({"end", "halt", "stop", "suspend", "cease", "abandon", "reduce", "cut", "increase",
                            "expand", "step", "scale", "call"})
+# "used tear gas to disperse them", "summoned the ambassador to complain": the object is a means or a
+# guest, the infinitive says what the subject does with it
+_PURPOSE_WITH_OBJECT = {"use", "employ", "summon"}
 _UNACCUSATIVE = {"die", "perish", "drown", "starve", "succumb"}
 _SCENE_PREPS = {"in", "during", "amid"}
 _AFTER_PREPS = {"after", "following"}
@@ -113,7 +116,7 @@ def _subject_of(verb: Token, seen: int = 0) -> list[Token]:
     if verb.dep_ in ("xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         # object control: "ordered the army to shoot", "mobilised Hezbollah to invade"
         objs = _children(head, _OBJ)
-        if objs and verb.dep_ == "xcomp":
+        if objs and verb.dep_ == "xcomp" and head.lemma_.lower() not in _PURPOSE_WITH_OBJECT:
             return objs[:1]
         return _subject_of(head, seen + 1)
     if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX", "ADJ"):
