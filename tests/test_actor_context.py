@@ -8,7 +8,7 @@ import json
 import pytest
 
 import eventlens
-from eventlens.evaluate import plover
+from eventlens.evaluate import petrarch, plover
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +217,14 @@ def test_summoning_someone_to_complain_is_the_summoner_complaining(run):
     result = run("Germany's foreign minister summoned the Russian ambassador to complain about the hacking.")
     event = next(e for e in result.events if e.event_text == "complain")
     assert event.actor and event.actor[0].country == "DEU"
+
+
+def test_petrarch_scorer_compares_igo_codes():
+    coding = petrarch.Coding(eventcode="042", source="IGOUNO", target="SYRGOV")
+    gold = petrarch.PetrarchGold(id="S-1", text="t", published=None, codings=[coding])
+    predicted = {"events": [{"event": "CONSULT", "cameo": "042", "confidence": 0.5,
+                             "actor": [{"code": "IGOUNO", "country": None}],
+                             "recipient": [{"code": "SYRGOV", "country": "SYR"}]}]}
+    report = petrarch.score([gold], [predicted])
+    assert report.fields["source_country"].value == 1.0
+    assert report.fields["target_country"].value == 1.0

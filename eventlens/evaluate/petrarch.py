@@ -2,7 +2,8 @@
 
 The file is not well-formed XML (its header comment holds a literal ``<EventCoding...>``), so it is
 read with patterns over the ``<Sentences>`` part. A CAMEO code is compared on its root (first two
-digits), actors on their country (first three letters; ``---`` means no country and is skipped).
+digits), actors on their country (first three letters; ``---`` means no country and is skipped); an
+IGO, NGO or IMG code is compared with the same prefix of the predicted actor's code.
 """
 from __future__ import annotations
 
@@ -81,8 +82,16 @@ def country(code: str) -> str | None:
     return None if len(code) < 3 or code.startswith("---") else code[:3]
 
 
+# CAMEO's codes for actors of no one country stand where a country code would be ("IGOUNO" for the UN)
+NON_STATE_CODES = ("IGO", "NGO", "IMG", "MNC")
+
+
 def _first(actors: list[dict[str, Any]]) -> str | None:
-    return actors[0].get("country") if actors else None
+    """The first actor's country, or its CAMEO non-state prefix (IGO, NGO, IMG, MNC) where it has none."""
+    if not actors:
+        return None
+    code = (actors[0].get("code") or "")[:3]
+    return actors[0].get("country") or (code if code in NON_STATE_CODES else None)
 
 
 def best_event(coding: Coding, events: list[dict[str, Any]]) -> dict[str, Any] | None:
