@@ -74,6 +74,7 @@ def make_events(nlp: Language, name: str, *, actor_files: list[str]) -> Callable
         ctx = DocContext(knowledge=knowledge, ontology=ontology, published=doc._.published,
                          places=list(doc._.places or []), doc_actors=doc_actors)
         doc._.events, doc._.relations = extract_doc(doc, ctx)
+        forget(doc)  # a Doc the caller keeps does not keep the caches too
         return doc
 
     return events
