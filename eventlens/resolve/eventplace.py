@@ -160,9 +160,10 @@ class _Ranking:
         phrase = tok
         while phrase.dep_ in ("compound", "flat") and phrase.head.i != phrase.i:
             phrase = phrase.head
+        called_place = any(c.dep_ == "appos" and c.lower_ in place_nouns() for c in phrase.children)
         if _aged(phrase) or (phrase.head.i == self.trigger.i and phrase.dep_ in ("nsubjpass", "dobj")
                              and self.trigger.lemma_.lower() not in place_verbs()
-                             and place.resolution in _TOWNISH):
+                             and place.resolution in _TOWNISH and not called_place):
             return  # "Noor Jehan was shot": a town name as the victim of a verb done to people is a person
         if _is_reference(tok, stop):
             rank += 1.5  # after the places of the next rank, before those of the one after
