@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import doc_text
+from ..nlp.doccache import doc_text, memo
 from ..records import Count
 from .quantities import Quantity, load_json, parse_quantity, quantity_patterns
 
@@ -405,18 +406,60 @@ def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quant
     return value is not None and is_year and 1900 <= value <= 2100 and not counted
 
 
+@dataclass
+class _Scan:
+    """One scan of a sentence, and the places where a trigger could still have lent its category:
+    (the number's anchor, the word a trigger must govern) for each count that found no category word."""
+
+    mentions: list[CountMention]
+    open_slots: list[tuple[int, Token]]
+
+
 def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMention]:
-    """Every count in ``sent`` with the tokens behind it; :func:`find_counts` keeps the records."""
+    """Every count in ``sent`` with the tokens behind it; :func:`find_counts` keeps the records.
+
+    The sentence is scanned once per Doc without a trigger (each event of the sentence and the
+    displacement figures ask again). A trigger changes the result only where a count found no
+    category word and the trigger governs it, so the sentence is scanned again with the trigger only
+    then. Callers get fresh copies: records built on one call do not share their counts with another.
+    """
+    table = memo(sent.doc)
+    key = ("counts.scan", sent.start, sent.end)
+    scan = table.get(key)
+    if scan is None:
+        scan = table[key] = _scan(sent, None)
+    if trigger is not None and _lends_category(trigger, scan.open_slots):
+        tkey = (*key, trigger.i)
+        scan = table.get(tkey)
+        if scan is None:
+            scan = table[tkey] = _scan(sent, trigger)
+    return [replace(m, count=replace(m.count)) for m in scan.mentions]
+
+
+def _lends_category(trigger: Token, open_slots: list[tuple[int, Token]]) -> bool:
+    """Whether ``trigger`` would give a category to one of the counts that found none."""
+    return any(trigger.i != anchor_i and trigger in root.ancestors for anchor_i, root in open_slots) and (
+        _word_entry(trigger) is not None)
+
+
+def _scan(sent: Span, trigger: Token | None) -> _Scan:
     doc = sent.doc
+    text = doc_text(doc)
+    sent_text = text[sent.start_char:sent.end_char]
+    sent_tokens = list(sent)
+    token_starts = [t.idx for t in sent_tokens]
+    token_ends = [t.idx + len(t) for t in sent_tokens]
     lines = _wrapped_lines(sent)
     out: list[CountMention] = []
-    for match in quantity_patterns().quantity.finditer(sent.text):
+    open_slots: list[tuple[int, Token]] = []
+    for match in quantity_patterns().quantity.finditer(sent_text):
         start, end = sent.start_char + match.start(), sent.start_char + match.end()
         quantity = parse_quantity(match.group(0))
         if quantity is None:
             continue
-        tokens = [t for t in sent if t.idx < end and t.idx + len(t) > start]
-        if not tokens or _skip_number(doc_text(doc), start, end, tokens, quantity):
+        # the tokens overlapping [start, end): token offsets rise through the sentence
+        tokens = sent_tokens[bisect_right(token_ends, start):bisect_left(token_starts, end)]
+        if not tokens or _skip_number(text, start, end, tokens, quantity):
             continue
         anchors = [t for t in tokens if t.head not in tokens or t.head == t]
         anchor = anchors[-1] if anchors else tokens[-1]
@@ -441,6 +484,8 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
             found = _figure_words(noun)
         if found is None and category in (None, "housing", "displaced"):
             found, verb = _category_near(root)
+            if found is None:
+                open_slots.append((anchor.i, root))
             if found is None and trigger is not None and trigger.i != anchor.i and (
                     trigger in root.ancestors):
                 entry = _word_entry(trigger)
@@ -449,7 +494,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
                 phrase = _phrase_entry(_subtree_text(verb))
                 found = (phrase[0], phrase[1], verb) if phrase else None
             if found is None and lines.end > sent.end:  # the clause goes on after a line break
-                phrase = _phrase_entry(doc_text(doc)[anchor.idx:lines.end_char])
+                phrase = _phrase_entry(text[anchor.idx:lines.end_char])
                 found = (phrase[0], phrase[1], anchor) if phrase else None
             if found is None:
                 found = _nearest_word(lines, anchor, noun)
@@ -479,14 +524,14 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
             if phrase and term is None:
                 term = phrase[1]
             if term == "Sheltered":  # "accommodated" in a sentence about relief camps
-                phrase = _phrase_entry(sent.text)
+                phrase = _phrase_entry(sent_text)
                 term = phrase[1] if phrase and phrase[1] == "In Relief Camp" else term
             term = term or "Displaced"
         span_end = end
         if noun is not None and noun.i > tokens[-1].i and noun.i - tokens[-1].i <= 8:
             span_end = max(end, noun.idx + len(noun))
         count = Count(category=category, low=quantity.low, high=quantity.high,
-                      qualifier=quantity.qualifier, text=doc_text(doc)[start:span_end], start=start,
+                      qualifier=quantity.qualifier, text=text[start:span_end], start=start,
                       end=span_end, unit=unit)
         out.append(CountMention(count=count, quantity=quantity, noun=noun, governor=governor, term=term,
                                 modal=_is_modal(governor)))
@@ -494,7 +539,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
 
     out = summed(sent, out)
     out.extend(singular_victims(sent, [(m.count.start, m.count.end) for m in out]))
-    return out
+    return _Scan(out, open_slots)
 
 
 def find_counts(sent: Span, *, trigger: Token | None = None) -> list[Count]:
@@ -522,7 +567,7 @@ def displacement_term(sent: Span, trigger: Token | None = None) -> str | None:
     best = best_displacement(sent)
     if best is not None:
         return best.term
-    phrase = _phrase_entry(sent.text)
+    phrase = _phrase_entry(doc_text(sent.doc)[sent.start_char:sent.end_char])
     if phrase:
         return phrase[1]
     for tok in sent:

@@ -85,6 +85,13 @@ def quantity_patterns() -> QuantityPatterns:
                      number=re.compile(number, re.IGNORECASE))
 
 
+@lru_cache(maxsize=1)
+def _bounds_pattern() -> re.Pattern[str]:
+    """The two ends of a range ("12 to 15", "between 300 and 400"), built from the number pattern once."""
+    number = quantity_patterns().number.pattern
+    return re.compile(rf"(?:between\s+|from\s+)?({number})\s*(?:to|-|–|—|or|and)\s*({number})", re.IGNORECASE)
+
+
 def _number_value(text: str) -> int | None:
     """The value of one number written in digits or words: "1.2 million", "twenty-five", "9 300"."""
     nums = _numbers()
@@ -163,9 +170,7 @@ def parse_quantity(text: str) -> Quantity | None:
     if low_q in nums["vague"]:
         lo, hi = nums["vague"][low_q]
         return Quantity(lo, hi, qualifier, words, vague=True)
-    number = quantity_patterns().number
-    bounds = re.fullmatch(rf"(?:between\s+|from\s+)?({number.pattern})\s*(?:to|-|–|—|or|and)\s*"
-                          rf"({number.pattern})", qty, re.IGNORECASE)
+    bounds = _bounds_pattern().fullmatch(qty)
     if bounds:
         lo, hi = _number_value(bounds.group(1)), _number_value(bounds.group(2))
         if lo is not None and hi is not None and lo < hi:
