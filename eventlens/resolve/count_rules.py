@@ -91,8 +91,10 @@ def singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMent
     """
     out: list[CountMention] = []
     nouns, persons = _categories()["nouns"], frozenset(_categories()["person_nouns"])
+    victim_verbs = _categories()["victim_verbs"]
     for verb in sent:
-        if verb.pos_ not in ("VERB", "AUX") or _is_modal(verb) or any(
+        # a verb outside ``victim_verbs`` has no victim (``_victim_role``): skip it before the tree walks
+        if verb.pos_ not in ("VERB", "AUX") or _lemma(verb) not in victim_verbs or _is_modal(verb) or any(
                 c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "to") for c in verb.children):
             continue  # "was not killed", "could be killed", "attempted to assassinate"
         for arg in verb.children:
