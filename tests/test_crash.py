@@ -85,17 +85,17 @@ def cli(*args: str) -> list[str]:
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every record table, without run ids and timestamps, sorted (duplicates kept)."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
+    """Every row of every record table, without run ids and timestamps, sorted (duplicates kept).
+
+    Read through ``Store`` so that a reader of the same process (an in-process API) shares the file."""
+    with Store.open(db, read_only=True) as store:
+        con = store.cursor()
         out = {}
         for table in TABLES:
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in VOLATILE]
             names = ", ".join(f'"{c}"' for c in cols)
             out[table] = sorted(con.execute(f"SELECT {names} FROM {table}").fetchall(), key=repr)
         return out
-    finally:
-        con.close()
 
 
 def differences(table: str, got: list[tuple], expected: list[tuple]) -> str:

@@ -29,7 +29,7 @@ from ..records import Article, ArticleResult, Place, Reject
 from ..settings import Settings
 from . import locking
 from . import rows as R
-from .schema import APPLICATION, SCHEMA_VERSION, TABLES
+from .schema import APPLICATION, SCHEMA_VERSION, TABLES, index_search_text
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +285,7 @@ class Store:
                 con.execute(ddl)
             for key, value in (("application", APPLICATION), ("schema_version", SCHEMA_VERSION)):
                 con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", [key, value])
+            index_search_text(con)  # a store written before the word-search table gets it now
             con.commit()
         except BaseException:
             con.rollback()
@@ -435,6 +436,7 @@ class Store:
             for table, table_rows in tables.items():
                 if table_rows:
                     insert_arrow(con, table, R.TABLE_COLUMNS[table], table_rows)
+            index_search_text(con, [r.article.id for r in results])
             con.commit()
         except BaseException:
             con.rollback()
