@@ -55,6 +55,8 @@ def _attach(nlp: Language, text: str, trigger: str) -> Place | None:
      "Kafr Nabudah"),
     # the agent's place is never the scene
     ("Fighters from Homs shelled the village.", "shelled", None),
+    # a name joined by a hyphen to the next word says who, not where
+    ("Two commanders were killed in a Homs-based group's raid near Hama.", "killed", "Hama"),
 ])
 def test_event_place(nlp: Language, text: str, trigger: str, expected: str | None) -> None:
     place = _attach(nlp, text, trigger)
@@ -116,3 +118,10 @@ def test_place_words_are_data() -> None:
     assert nouns["village"].prefix and nouns["village"].level == "city"
     assert not nouns["vicinity"].after and nouns["vicinity"].prefix
     assert "capture" in place_verbs() and "kill" not in place_verbs()
+
+
+def test_an_unknown_adjective_is_no_place(nlp: Language) -> None:
+    # spaCy labels "Slovak" LOC here; a word used as an adjective that no gazetteer knows is a nationality
+    doc = nlp("The two officers were captured in 1944 in a Slovak mountain hut and deported to Austria.")
+    assert any(e.text == "Slovak" for e in doc.ents)
+    assert "Slovak" not in {p.entity_text for p in doc._.places}

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Token
 
+from ..nlp.doccache import doc_text
 from ..records import Place
 from .placenames import place_nouns, place_verbs
 from .places import EMBEDDED, token_places
@@ -132,6 +133,13 @@ def _adjectival_country(tok: Token, place: Place) -> bool:
         and tok.head.lower_ not in place_nouns()
 
 
+def _hyphen_modifier(place: Place, text: str) -> bool:
+    """A name joined by a hyphen to the next word makes a modifier that says who, not where
+    ("a US-Kurdish operation", "Hindi-speaking migrants", "Aleppo-based fighters")."""
+    after = text[place.end:place.end + 2]
+    return len(after) == 2 and after[0] in "-‐‑" and after[1].isalpha()
+
+
 def _is_reference(tok: Token, stop: Token) -> bool:
     """"50 km west of Baghdad", "north of the capital": the place locates another place."""
     cur = tok
@@ -155,7 +163,8 @@ class _Ranking:
 
     def offer(self, tok: Token, rank: float, stop: Token) -> None:
         place = self.by_token.get(tok.i)
-        if place is None or _describes_actor(tok, self.trigger) or _adjectival_country(tok, place):
+        if place is None or _describes_actor(tok, self.trigger) or _adjectival_country(tok, place) \
+                or _hyphen_modifier(place, doc_text(tok.doc)):
             return
         phrase = tok
         while phrase.dep_ in ("compound", "flat") and phrase.head.i != phrase.i:

@@ -149,6 +149,8 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         if ent.label_ in PLACE_LABELS:
             if (key in persons and not is_country) or not any(t.is_title or t.is_upper for t in span):
                 continue  # a person's name; "the eastern coast" (a description, not a name)
+            if len(span) == 1 and span[0].pos_ == "ADJ" and not gaz.lookup(key):
+                continue  # an unknown word used as an adjective: a nationality ("a Slovak mountain hut")
             mentions.append(Mention(span, key, "ner", ent.label_, level))
         elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and _confident_name(span, key, gaz, ent.label_):
             if key not in persons or (ent.label_ == "PERSON" and (len(span) > 1 or key not in surnames)):
