@@ -5,17 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-import eventlens
 from eventlens.evaluate import petrarch, plover
-
-
-@pytest.fixture(scope="module")
-def run():
-    def _run(text, published="2020-01-07"):
-        return eventlens.process(text, published=published)
-    return _run
 
 
 def _events(result, event_type):

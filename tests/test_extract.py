@@ -1,17 +1,6 @@
 """Event extraction on short sentences: voice, participants, modality, specificity, relations."""
 from __future__ import annotations
 
-import pytest
-
-import eventlens
-
-
-@pytest.fixture(scope="module")
-def run():
-    def _run(text, published="2020-01-07"):
-        return eventlens.process(text, published=published)
-    return _run
-
 
 def _one(result, event_type):
     found = [e for e in result.events if e.event == event_type]
