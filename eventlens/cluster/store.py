@@ -8,7 +8,6 @@ Running it twice does nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from collections import defaultdict
@@ -171,9 +170,3 @@ def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | Non
     log.info("clustered %d mentions: %d new clusters, %d grown, %d in the store (%.2fs)", summary.mentions,
              summary.created, summary.grown, summary.clusters, summary.seconds)
     return summary
-
-
-def iter_cluster_records(store: Store) -> list[dict[str, Any]]:
-    """Every stored cluster record, by cluster id (small stores; the query layer streams and filters)."""
-    rows = store.cursor().execute("SELECT record FROM clusters ORDER BY cluster_id").fetchall()
-    return [json.loads(r[0]) for r in rows]

@@ -161,11 +161,6 @@ def confidence(event: dict[str, Any]) -> float:
     return float(event.get("confidence") or 0.0)
 
 
-def size_low(event: dict[str, Any], category: str) -> int | None:
-    count = (event.get("size") or {}).get(category)
-    return count.get("low") if count else None
-
-
 def size_matches(event: dict[str, Any], category: str, gold: int) -> bool:
     """The gold number equals the low end, or lies inside the predicted range."""
     count = (event.get("size") or {}).get(category)
