@@ -20,6 +20,9 @@ class Settings:
     model: str = DEFAULT_MODEL  # any installed spaCy pipeline name or path
     batch_size: int = 16  # nlp.pipe batch size; 8-16 is fastest for the small English model
     workers: int = 1
+    # BLAS threads per NLP process: 0 = one per pool worker (--workers > 1, Spark), the library's default
+    # in a single-process run; N > 0 = N in every NLP process (see runners/threads.py for why)
+    blas_threads: int = 0
     use_blis: bool = False  # blis runs a generic kernel on many machines; plain numpy ops are faster
     actor_files: tuple[str, ...] = ()  # user knowledge files merged over the bundled actors
     gazetteer: str | None = None  # path of a built gazetteer file; default: the user cache

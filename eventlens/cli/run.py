@@ -30,6 +30,9 @@ def run_cli(
     fmt: str = typer.Option(None, "--format", help="Force one input format: text, jsonl, csv, html."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes for the NLP."),
     batch_size: int = typer.Option(16, "--batch-size", min=1, max=1024),
+    blas_threads: int = typer.Option(None, "--blas-threads", min=0,
+                                     help="BLAS threads per NLP process (default 0: one per worker with "
+                                          "--workers > 1, the library's default in one process)."),
     model: str = typer.Option(None, "--model", help="Another installed spaCy pipeline."),
     config: Path = typer.Option(None, "--config", help="A JSON settings file."),  # noqa: B008
     export: Path = typer.Option(None, "--export", help="Also write the PLOVER JSONL export here."),  # noqa: B008
@@ -52,7 +55,8 @@ def run_cli(
     except ValueError:
         fail(f"--date {date!r} is not a date; use YYYY-MM-DD")
     try:
-        settings = Settings.load(config, workers=workers, batch_size=batch_size, model=model)
+        settings = Settings.load(config, workers=workers, batch_size=batch_size, model=model,
+                                 blas_threads=blas_threads)
         options = IngestOptions.from_settings(settings, date=published, text_col=text_col,
                                               date_col=date_col, source=source, fmt=fmt)
         if engine not in ("local", "spark"):

@@ -138,7 +138,9 @@ def _partition_task(root: str, run_id: str, settings: Settings,
 
     def task(partition: int, rows: Iterator[Any]) -> Iterator[tuple[int, int, int, int, int]]:
         from eventlens.pipeline import process_batch
+        from eventlens.runners.threads import limit_blas
 
+        limit_blas(settings, pooled=True)  # Spark's Python workers are a pool: one BLAS thread each
         chunk_size = max(settings.batch_size * 4, 32)
         articles = 0
         chunk: list[Article] = []
