@@ -401,10 +401,14 @@ def _contains(outer: GazEntry, entry: GazEntry) -> bool:
 def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[GazEntry | None, float, str]:
     if mention.source == "abbreviation":
         return mention.within[0], 0.9, "abbreviation of a region after a town"
+    span = getattr(mention, "span", None)
+    # "Va.", "Man.", "Ill.": with its dot a region abbreviation outranks the towns its letters spell
+    # ("Wa", "Il"); the dot keeps the rule off words ("Miss" without one stays a word or a town)
+    abbreviated = gaz.abbreviation(span.text) if span is not None else None
+    if abbreviated is not None and span.text.endswith("."):
+        return abbreviated, 0.9, "abbreviation of a region"
     entries = [gaz.entry(i) for i in gaz.lookup(mention.key)]
     if not entries:
-        span = getattr(mention, "span", None)
-        abbreviated = gaz.abbreviation(span.text) if span is not None else None
         if abbreviated is not None:
             return abbreviated, 0.9, "abbreviation of a region"
         return None, 0.1, "not in the gazetteer"
@@ -472,7 +476,36 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
             continue
         places.append(_place(m, entry, conf, reason))
     _inside_containers(places, doc)
+    _article_focus(places)
     return places
+
+
+_LOCAL = frozenset({"city", "sub-city", "admin2"})
+
+
+def _article_focus(places: list[Place]) -> None:
+    """A name the words call a place but the gazetteer lacks ("Frenchmen Street", "Lake Manassas",
+    "Rogers Centre") and that no named town stands beside takes the point of the article's focus: the
+    town it names most often (the first of equals). Local news is about one town, and its streets,
+    parks and buildings lie in or near it; a wrong guess costs nothing that no point did not cost
+    already. Fails for an article that roams (a travel piece, a national round-up); the score says
+    how little the point is worth, and ``geonameid`` stays None."""
+    counts: dict[tuple[str | None, float, float], int] = {}
+    first: dict[tuple[str | None, float, float], Place] = {}
+    for p in places:
+        if p.lat is not None and p.lon is not None and p.geonameid is not None and p.resolution in _LOCAL \
+                and not (p.reason or "").startswith(EMBEDDED):
+            key = (p.name, p.lat, p.lon)
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, p)
+    if not counts:
+        return
+    focus = first[max(counts, key=lambda k: counts[k])]
+    for i, place in enumerate(places):
+        if place.lat is None:
+            places[i] = replace(place, name=place.entity_text, lat=focus.lat, lon=focus.lon,
+                                country=focus.country, admin1=focus.admin1, score=round(focus.score * 0.3, 3),
+                                reason=f"{place.reason}; placed at {focus.name}, the article's main town")
 
 
 def _inside_containers(places: list[Place], doc: Doc) -> None:
