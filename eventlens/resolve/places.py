@@ -51,6 +51,7 @@ _EMBEDDED_MIN_POP = 100_000
 _BEARINGS = frozenset({"km", "kilometres", "kilometers", "miles", "north", "south", "east", "west", "near",
                        "northeast", "northwest", "southeast", "southwest", "outside", "from"})
 _WORLD_CITY = 1_000_000
+_ADMIN1_OWN_NAME = 1.0  # a region by its own name, bigger than every town of that name
 _NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
 
@@ -348,8 +349,14 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
     why: list[str] = []
     score = math.log10(entry.population + 10) / 8
     score += _LEVEL_RANK.get(entry.level, 0.0)
-    if _own_name(entry) == mention.key:
+    own = _own_name(entry) == mention.key
+    if own:
         score += 0.3  # its own name, not a former or alternate one ("Manchester" is not Richmond, VA)
+        if entry.level == "admin1" and largest < _WORLD_CITY and entry.population > 2 * largest:
+            # a state or province outranks the smaller towns named after it ("California", a village
+            # in England; "Wyoming", Ohio), not a capital or a world city ("Washington", "Hanoi")
+            score += _ADMIN1_OWN_NAME
+            why.append("region bigger than any town of its name")
     if entry.level in _WIDE:
         score += 3.0
         why.append(f"{entry.level} name")
@@ -412,8 +419,8 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
         if abbreviated is not None:
             return abbreviated, 0.9, "abbreviation of a region"
         return None, 0.1, "not in the gazetteer"
-    largest = max(e.population for e in entries if e.level == "city") if any(
-        e.level == "city" for e in entries) else 0
+    largest = max((max(e.population, _WORLD_CITY if e.feature_code == "PPLC" else 0)
+                   for e in entries if e.level == "city"), default=0)
     scored = sorted(((*_score(e, mention, ctx, largest), e) for e in entries), key=lambda t: -t[0])
     best_score, why, best = scored[0]
     if len(scored) == 1:
