@@ -47,6 +47,7 @@ _WIDE = frozenset({"country", "region"})  # levels whose names outrank any town 
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
 _HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 _EMBEDDED_MIN_POP = 100_000
+_BIG_PLACE = 100_000  # a town this big is rarely also a one-word person's name
 # Words between two names that make the second a point of reference, not a container ("40 km north of")
 _BEARINGS = frozenset({"km", "kilometres", "kilometers", "miles", "north", "south", "east", "west", "near",
                        "northeast", "northwest", "southeast", "southwest", "outside", "from"})
@@ -115,20 +116,30 @@ def _level_hint(span: Span) -> tuple[Span, str | None]:
     return span, None
 
 
-def _person_words(doc: Doc) -> set[str]:
+def _person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     """Normalised names of people in the article, whole and by word: "Qasem Soleimani" blocks a
-    later "Soleimani" that the tagger calls GPE."""
+    later "Soleimani" that the tagger calls GPE. A lone word the tagger calls PERSON that names a
+    big place ("Aleppo", "Edmonton": the small model labels one city PERSON, NORP and GPE in one
+    article) is no person's name unless a full name holds it ("Michael Jordan")."""
     words: set[str] = set()
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            words.add(normalise_placename(ent.text))
-            words.update(normalise_placename(t.text) for t in ent if t.is_title)
+            key = normalise_placename(ent.text)
+            if len(ent) > 1 or not _big_place(key, gaz):
+                words.add(key)
+            if len(ent) > 1:
+                words.update(normalise_placename(t.text) for t in ent if t.is_title)
     return words
+
+
+def _big_place(key: str, gaz: Gazetteer) -> bool:
+    return any(e.level in ("country", "admin1") or e.population >= _BIG_PLACE
+               for e in (gaz.entry(i) for i in gaz.lookup(key)))
 
 
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
-    persons = _person_words(doc)
+    persons = _person_words(doc, gaz)
     # words of full names ("William Barr"): the same word alone later is the person again
     surnames = {normalise_placename(t.text) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
                 for t in e if t.is_title}
