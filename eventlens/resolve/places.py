@@ -120,12 +120,18 @@ def _person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     """Normalised names of people in the article, whole and by word: "Qasem Soleimani" blocks a
     later "Soleimani" that the tagger calls GPE. A lone word the tagger calls PERSON that names a
     big place ("Aleppo", "Edmonton": the small model labels one city PERSON, NORP and GPE in one
-    article) is no person's name unless a full name holds it ("Michael Jordan")."""
+    article), or a known place that the article tags a place at least as often as a person ("Samos",
+    "Douma"), is no person's name unless a full name holds it ("Michael Jordan")."""
     words: set[str] = set()
+    votes: dict[str, int] = {}  # key -> times tagged a place minus times tagged a person, lone words
+    for ent in doc.ents:
+        if len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC"):
+            key = normalise_placename(ent.text)
+            votes[key] = votes.get(key, 0) + (-1 if ent.label_ == "PERSON" else 1)
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             key = normalise_placename(ent.text)
-            if len(ent) > 1 or not _big_place(key, gaz):
+            if len(ent) > 1 or not (_big_place(key, gaz) or (votes[key] >= 0 and gaz.lookup(key))):
                 words.add(key)
             if len(ent) > 1:
                 words.update(normalise_placename(t.text) for t in ent if t.is_title)
