@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from spacy.tokens import Span
 
@@ -56,13 +58,27 @@ _LEVEL_PREFIXES = {
 }
 
 
-def level_words() -> dict[str, str]:
-    """The words after a name that ask for a level (for recognisers that look at neighbouring tokens)."""
-    return dict(_LEVEL_SUFFIXES)
+_LEVEL_SUFFIXES_VIEW = MappingProxyType(_LEVEL_SUFFIXES)
+_LEVEL_PREFIXES_VIEW = MappingProxyType(_LEVEL_PREFIXES)
+# the prefixes by their number of words, longest first, for a look-behind of that many tokens
+_PREFIXES_BY_SIZE = tuple(
+    (size, MappingProxyType({k: v for k, v in _LEVEL_PREFIXES.items() if len(k.split()) == size}))
+    for size in sorted({len(k.split()) for k in _LEVEL_PREFIXES}, reverse=True))
 
 
-def level_prefixes() -> dict[str, str]:
-    return dict(_LEVEL_PREFIXES)
+def level_words() -> Mapping[str, str]:
+    """The words after a name that ask for a level (for recognisers that look at neighbouring tokens).
+    A read-only view: recognisers call this for every mention, so nothing is copied."""
+    return _LEVEL_SUFFIXES_VIEW
+
+
+def level_prefixes() -> Mapping[str, str]:
+    return _LEVEL_PREFIXES_VIEW
+
+
+def level_prefixes_by_size() -> tuple[tuple[int, Mapping[str, str]], ...]:
+    """(number of words, prefixes of that many words) pairs, longest first."""
+    return _PREFIXES_BY_SIZE
 
 
 def strip_diacritics(text: str) -> str:

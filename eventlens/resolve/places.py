@@ -23,7 +23,7 @@ from ..knowledge.gazetteer import GazEntry, Gazetteer, load_gazetteer
 from ..records import Place
 from ..settings import Settings
 from .placenames import (
-    level_prefixes,
+    level_prefixes_by_size,
     level_words,
     normalise_placename,
     place_stopwords,
@@ -96,23 +96,30 @@ def _trim(span: Span) -> Span:
     return doc[start:end]
 
 
-def _level_hint(span: Span) -> tuple[Span, str | None]:
-    """The level a mention's own words or its neighbours ask for ("Idlib province", "city of Homs")."""
-    name, level = split_level(span.text)
-    if level and name != span.text:
-        words = len(span.text.split()) - len(name.split())
-        lowered = span.text.lower()
-        inner = span[: len(span) - words] if any(lowered.endswith(" " + w) for w in level_words()) \
-            else span[words:]
+def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
+    """The level a mention's own words or its neighbours ask for ("Idlib province", "city of Homs").
+    A level word that the gazetteer knows as part of the name stays in it ("Kansas City", "Quebec
+    City", "Suffolk County"): only the level is taken from it."""
+    text = span.text
+    name, level = split_level(text)
+    if level and name != text:
+        if gaz.lookup(normalise_placename(text)):
+            return span, level
+        words = len(text.split()) - len(name.split())
+        lowered = text.lower()
+        inner = span[: len(span) - words] if lowered.rsplit(None, 1)[-1] in level_words() \
+            and name == text[: len(name)] else span[words:]
         return inner, level
     doc = span.doc
     after = doc[span.end].lower_ if span.end < len(doc) else ""
-    if after in level_words():
-        return span, level_words()[after]
-    for prefix, level_of in level_prefixes().items():
-        size = len(prefix.split())
-        if span.start >= size and " ".join(t.lower_ for t in doc[span.start - size: span.start]) == prefix:
-            return span, level_of
+    words_after = level_words()
+    if after in words_after:
+        return span, words_after[after]
+    for size, prefixes in level_prefixes_by_size():
+        if span.start >= size:
+            level = prefixes.get(" ".join(t.lower_ for t in doc[span.start - size: span.start]))
+            if level:
+                return span, level
     return span, None
 
 
@@ -155,7 +162,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         span = _trim(ent)
         if not len(span):
             continue
-        span, level = _level_hint(span)
+        span, level = _level_hint(span, gaz)
         key = normalise_placename(span.text)
         if not key:
             continue
@@ -333,7 +340,7 @@ def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[
             i += 1
             continue
         span = doc[i: best[0]]
-        span, level = _level_hint(span)
+        span, level = _level_hint(span, gaz)
         # in a place slot ("demonstrated in Beslan") a small town needs no other support
         out.append(Mention(span, best[1], "syntax" if scene_object(span) else "gazetteer", "GPE", level))
         i = best[0]
