@@ -14,6 +14,7 @@ a strong date, actor and wording match.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -227,6 +228,14 @@ def _actor_profile(actors: list[Any]) -> frozenset[tuple[str | None, str | None,
     return frozenset((a.actor_id, a.country, a.kind, a.name) for a in actors)
 
 
+def _as_relation(a: Mention, b: Mention, same_doc: bool) -> Mention:
+    """``b``, or a copy of it in ``a``'s article (or out of it) when the relation asked for differs. The
+    copy keeps ``b``'s id, so the cache files its answers under ``b``'s profile."""
+    if (a.doc_id == b.doc_id) == same_doc:
+        return b
+    return dataclasses.replace(b, doc_id=a.doc_id if same_doc else a.doc_id + "\x00other")
+
+
 class PairCache:
     """``compatible`` and ``similarity`` of mention pairs, computed once per pair of profiles.
 
@@ -266,6 +275,9 @@ class PairCache:
     def profile(self, mention: Mention) -> int:
         return self._profile[mention.id]
 
+    def tokens(self, mention: Mention) -> frozenset[str]:
+        return self._tokens[mention.id]
+
     def link(self, a: Mention, b: Mention) -> float:
         """The similarity of a compatible pair at or above the threshold, else -1.0 (cached in ``links``)."""
         key = self._key(a, b)
@@ -275,6 +287,25 @@ class PairCache:
             if known < self.rules.threshold:
                 known = -1.0
             self.links[key] = known
+        return known
+
+    def link_as(self, a: Mention, b: Mention, same_doc: bool) -> float:
+        """``link`` of a pair with the profiles of ``a`` and ``b`` and the given article relation, which
+        need not be that of ``a`` and ``b`` themselves (the answer depends on nothing else)."""
+        pa, pb = self._profile[a.id], self._profile[b.id]
+        key = (pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc)
+        known = self.links.get(key)
+        if known is None:
+            known = self.link(a, _as_relation(a, b, same_doc))
+        return known
+
+    def compatible_as(self, a: Mention, b: Mention, same_doc: bool) -> bool:
+        """``compatible`` of a pair with the profiles of ``a`` and ``b`` and the given article relation."""
+        pa, pb = self._profile[a.id], self._profile[b.id]
+        key = (pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc)
+        known = self._compatible.get(key)
+        if known is None:
+            known = self.compatible(a, _as_relation(a, b, same_doc))
         return known
 
     def _key(self, a: Mention, b: Mention) -> tuple[int, int, bool]:

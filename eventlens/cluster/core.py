@@ -10,6 +10,14 @@ them, but two stored clusters are never merged or split, so cluster ids stay sta
 Candidates are blocked before any comparison: by type group, then by location country (mentions with no
 country meet every country of their group), then by a sweep over date ranges, so a store of a few
 thousand events clusters in seconds.
+
+Reprints are compared once (``units``): fresh mentions with one profile (``compare.PairCache``), from
+different articles, that link to one another more strongly than any of them links to anything else,
+are one group from the start. That is exactly what the greedy pass would make of them (their links
+come first, and only they take part in them), so the clusters are those of the mention-by-mention
+pass; a corpus of 100,000 articles with a thousand copies of each report then costs what its distinct
+reports cost. Where the condition fails (a copy in one article twice, a tie with another report), the
+copies stay single mentions and cost what they did.
 """
 from __future__ import annotations
 
@@ -46,51 +54,130 @@ def cluster_id_for(mentions: Iterable[Mention]) -> str:
     return stable_id("clu", min(m.id for m in mentions))
 
 
-def _candidate_pairs(mentions: Sequence[Mention], fresh: set[str], rules: Rules,
-                     cache: PairCache) -> list[tuple[float, str, str]]:
-    """(score, id_a, id_b) for compatible pairs above the threshold with at least one fresh mention."""
-    blocks: dict[tuple[str, str | None], list[Mention]] = defaultdict(list)
-    undated: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+@dataclass(eq=False)
+class _Unit:
+    """Mentions that enter the greedy pass as one: a single mention, or reprints with one profile (in
+    distinct articles) that are one group from the start. ``rep`` is the member with the smallest id."""
+
+    members: list[Mention]
+    fresh: bool
+    rep: Mention = field(init=False)
+    docs: dict[str, Mention] = field(init=False)  # article id -> the member from it (one per article)
+
+    def __post_init__(self) -> None:
+        self.members.sort(key=lambda m: m.id)
+        self.rep = self.members[0]
+        self.docs = {m.doc_id: m for m in self.members}
+
+    def has_other_doc(self, doc_id: str) -> bool:
+        """Is there a member from an article other than ``doc_id``?"""
+        return len(self.docs) > 1 or doc_id not in self.docs
+
+
+def _first_pair(u: _Unit, v: _Unit, cache: PairCache) -> tuple[float, str, str] | None:
+    """The pair between the two units that the greedy pass would take first (highest score, then
+    smallest ids), among those that link; None if none does. Only that pair matters: once it is taken,
+    the two are one group or can never be (groups only grow, and an incompatible pair stays)."""
+    found: list[tuple[float, str, str]] = []
+    if len(u.docs) <= len(v.docs):
+        shared = [d for d in u.docs if d in v.docs]
+    else:
+        shared = [d for d in v.docs if d in u.docs]
+    if shared:
+        score = cache.link_as(u.rep, v.rep, True)
+        if score >= 0.0:
+            found.append(min((score, *sorted((u.docs[d].id, v.docs[d].id))) for d in shared))
+    if len(u.docs) > 1 or len(v.docs) > 1 or not shared:
+        score = cache.link_as(u.rep, v.rep, False)
+        if score >= 0.0:
+            # The smallest pair from different articles lies among the first two members of each side:
+            # of any two members of one side at most one shares the other member's article.
+            found.append(min((score, *sorted((x.id, y.id))) for x in u.members[:2] for y in v.members[:2]
+                             if x.doc_id != y.doc_id))
+    if not found:
+        return None
+    return min(found, key=lambda t: (-t[0], t[1], t[2]))
+
+
+def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache
+                ) -> list[tuple[float, str, str, _Unit, _Unit]]:
+    """(score, id_a, id_b, unit_a, unit_b) for the first linking pair of every two units that can link,
+    at least one of them fresh: the candidate pairs of the greedy pass, one per two units."""
+    blocks: dict[tuple[str, str | None], list[_Unit]] = defaultdict(list)
+    undated: dict[tuple[str, str], list[_Unit]] = defaultdict(list)
     groups: dict[str, set[str | None]] = defaultdict(set)
-    for m in mentions:
+    by_doc: dict[str, list[_Unit]] = defaultdict(list)
+    for u in units:
+        m = u.rep
         group = rules.group(m.event)
         if m.earliest is None or m.latest is None:
-            undated[(group, m.doc_id)].append(m)
-        blocks[(group, m.country)].append(m)
+            for doc_id in u.docs:
+                undated[(group, doc_id)].append(u)
+        blocks[(group, m.country)].append(u)
         groups[group].add(m.country)
+        for doc_id in u.docs:
+            by_doc[doc_id].append(u)
 
-    out: list[tuple[float, str, str]] = []
-    links = cache.links
+    out: list[tuple[float, str, str, _Unit, _Unit]] = []
 
-    def consider(a: Mention, b: Mention) -> None:
-        if a.id not in fresh and b.id not in fresh:
+    def consider(u: _Unit, v: _Unit) -> None:
+        if not (u.fresh or v.fresh):
             return
-        x, y = (a, b) if a.id < b.id else (b, a)
-        score = cache.link(x, y)
-        if score >= 0.0:
-            out.append((score, x.id, y.id))
+        first = _first_pair(u, v, cache)
+        if first is not None:
+            out.append((*first, u, v))
 
-    def sweep(left: list[Mention], right: list[Mention] | None) -> None:
-        """Pairs with overlapping date ranges, within one list or across two, by sorting on the start.
-        Each pair of dated mentions meets in exactly one sweep: the blocks split them by type group and
-        country, and only the blocks without a country are swept against the others. This loop runs
-        for every pair of a big block, so it looks the cached verdict up itself (``PairCache.links``)
-        and calls out only for a pair of profiles it has not seen."""
-        dated = [(m.earliest, side, m.id, m.latest, cache.profile(m), m.doc_id, m.id in fresh, m)
-                 for side, ms in enumerate((left, right or [])) for m in ms if m.earliest and m.latest]
+    def meet(a: list[_Unit], b: list[_Unit] | None) -> None:
+        """The unit pairs of two buckets of one profile each (or of one bucket with itself): one lookup
+        tells whether mentions of the two profiles from different articles can link at all, and if not,
+        only the pairs sharing an article are looked at. Copies that can never link to one another
+        (a place without coordinates is not "near" itself) so cost one lookup, not one per pair."""
+        other = a if b is None else b
+        if cache.link_as(a[0].rep, other[0].rep, False) >= 0.0:
+            if b is None:
+                for i, u in enumerate(a):
+                    for v in a[i + 1:]:
+                        consider(u, v)
+            else:
+                for u in a:
+                    for v in b:
+                        consider(u, v)
+            return
+        index: dict[str, list[_Unit]] = defaultdict(list)
+        for v in other:
+            for doc_id in v.docs:
+                index[doc_id].append(v)
+        met: set[tuple[int, int]] = set()
+        for u in a:
+            for doc_id in u.docs:
+                for v in index.get(doc_id, ()):
+                    key = (id(u), id(v)) if id(u) < id(v) else (id(v), id(u))
+                    if u is not v and key not in met:
+                        met.add(key)
+                        consider(u, v)
+
+    def sweep(left: list[_Unit], right: list[_Unit] | None) -> None:
+        """Units with overlapping date ranges, within one list or across two, by sorting on the start;
+        units of one profile go as one bucket. Each two dated units meet in exactly one sweep: the
+        blocks split them by type group and country, and only the blocks without a country are swept
+        against the others."""
+        buckets: dict[tuple[int, int], list[_Unit]] = defaultdict(list)
+        for side, us in enumerate((left, right or [])):
+            for u in us:
+                if u.rep.earliest and u.rep.latest:
+                    buckets[(side, cache.profile(u.rep))].append(u)
+        dated = [(us[0].rep.earliest, side, min(u.rep.id for u in us), us[0].rep.latest, us)
+                 for (side, _), us in buckets.items()]
         dated.sort(key=lambda t: (t[0], t[1], t[2]))
-        for i, (_, side_a, id_a, latest, pa, doc_a, fresh_a, a) in enumerate(dated):
-            for start, side_b, id_b, _, pb, doc_b, fresh_b, b in dated[i + 1:]:
+        for i, (_, side_a, _, latest, us) in enumerate(dated):
+            if right is None and len(us) > 1:
+                meet(us, None)
+            for start, side_b, _, _, vs in dated[i + 1:]:
                 if start > latest:
                     break
-                if (right is not None and side_a == side_b) or not (fresh_a or fresh_b):
+                if right is not None and side_a == side_b:
                     continue
-                same_doc = doc_a == doc_b
-                score = links.get((pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc))
-                if score is None:
-                    score = cache.link(a, b)
-                if score >= 0.0:
-                    out.append((score, id_a, id_b) if id_a < id_b else (score, id_b, id_a))
+                meet(us, vs)
 
     for (group, country), block in blocks.items():
         if country is None:
@@ -101,23 +188,88 @@ def _candidate_pairs(mentions: Sequence[Mention], fresh: set[str], rules: Rules,
     for (_group, country), block in blocks.items():
         if country is None:
             sweep(block, None)
-    by_doc: dict[str, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_doc[m.doc_id].append(m)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[int, int]] = set()
     for (_group, doc_id), block in undated.items():
         # Undated mentions meet only mentions of their own article (``dates_overlap``); two undated
-        # mentions of one article meet from both sides, so these pairs are deduplicated.
-        for a in block:
-            for b in by_doc[doc_id]:
-                if a.id == b.id:
+        # units of one article meet from both sides, so these pairs are deduplicated.
+        for u in block:
+            for v in by_doc[doc_id]:
+                if u is v:
                     continue
-                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                key = (id(u), id(v)) if id(u) < id(v) else (id(v), id(u))
                 if key not in seen:
                     seen.add(key)
-                    consider(a, b)
-    out.sort(key=lambda t: (-t[0], t[1], t[2]))
+                    consider(u, v)
     return out
+
+
+def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: PairCache) -> list[_Unit]:
+    """The units of the greedy pass: reprints that are one group from the start, and single mentions.
+
+    Fresh mentions with one profile from distinct articles form a unit when they link to one another
+    (score s) and every other link of theirs scores below s: the greedy pass then takes all their
+    mutual links before any other link of theirs, and nothing else joins them meanwhile, so they are
+    one group when it reaches anything else. A copy whose article holds the profile twice stays
+    single (its two copies in one article compare under other rules)."""
+    by_profile: dict[int, list[Mention]] = defaultdict(list)
+    for m in fresh:
+        by_profile[cache.profile(m)].append(m)
+    singles = [_Unit([m], False) for m in stored]
+    reprints: list[_Unit] = []
+    for copies in by_profile.values():
+        per_doc: dict[str, int] = defaultdict(int)
+        for m in copies:
+            per_doc[m.doc_id] += 1
+        apart = [m for m in copies if per_doc[m.doc_id] == 1]
+        singles.extend(_Unit([m], True) for m in copies if per_doc[m.doc_id] > 1)
+        if len(apart) >= 2 and cache.link(apart[0], apart[1]) >= 0.0:
+            reprints.append(_Unit(apart, True))
+        else:
+            singles.extend(_Unit([m], True) for m in apart)
+    if not reprints:
+        return singles
+    units = singles + reprints
+    strongest: dict[int, float] = defaultdict(lambda: -1.0)
+    for score, _, _, u, v in _unit_pairs(units, rules, cache):
+        strongest[id(u)] = max(strongest[id(u)], score)
+        strongest[id(v)] = max(strongest[id(v)], score)
+    kept = []
+    for u in reprints:
+        own = cache.link(u.members[0], u.members[1])
+        if strongest[id(u)] < own:
+            kept.append(u)
+        else:
+            singles.extend(_Unit([m], True) for m in u.members)
+    return singles + kept
+
+
+def _compatible_units(u: _Unit, v: _Unit, cache: PairCache) -> bool:
+    """Is every mention of ``u`` compatible with every mention of ``v``? Asked once per article
+    relation that occurs between them (same article, different articles)."""
+    if any(d in v.docs for d in u.docs) and not cache.compatible_as(u.rep, v.rep, True):
+        return False
+    if len(u.docs) > 1 or len(v.docs) > 1 or u.rep.doc_id != v.rep.doc_id:
+        return cache.compatible_as(u.rep, v.rep, False)
+    return True
+
+
+def _best_scores(units: list[_Unit], cache: PairCache, best: dict[str, float]) -> None:
+    """Each member's best link to another member of its final group (at least one of the two fresh),
+    over the stored score it had. The greedy pass took every such pair when both were already in one
+    group or while merging them, and no other, so this is the score it kept."""
+    for u in units:
+        for x in u.members:
+            top = best.get(x.id, 0.0)
+            if len(u.members) > 1:  # the other copies: other articles, one profile
+                top = max(top, cache.link(u.members[0], u.members[1]))
+            for v in units:
+                if v is u or not (u.fresh or v.fresh):
+                    continue
+                if x.doc_id in v.docs:
+                    top = max(top, cache.link_as(x, v.rep, True))
+                if v.has_other_doc(x.doc_id):
+                    top = max(top, cache.link_as(x, v.rep, False))
+            best[x.id] = top
 
 
 def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = (),
@@ -126,51 +278,54 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
     existing ones included (``changed`` tells which gained members). Every mention ends in exactly one."""
     rules = rules or load_rules()
     fresh_list = sorted({m.id: m for m in mentions}.values(), key=lambda m: m.id)
-    groups: dict[int, list[Mention]] = {}
-    stored_ids: dict[int, str] = {}
-    owner: dict[str, int] = {}
+    stored_clusters = sorted(existing, key=lambda c: c.id)
+    stored_of: dict[str, int] = {}
     best: dict[str, float] = {}
-    for n, cluster in enumerate(sorted(existing, key=lambda c: c.id)):
-        groups[n] = sorted(cluster.members, key=lambda m: m.id)
-        stored_ids[n] = cluster.id
+    for n, cluster in enumerate(stored_clusters):
         best.update({k: v for k, v in cluster.scores.items() if len(cluster.members) > 1})
         for m in cluster.members:
-            owner[m.id] = n
-    fresh = {m.id for m in fresh_list if m.id not in owner}
-    next_key = len(groups)
-    for m in fresh_list:
-        if m.id in fresh:
-            groups[next_key] = [m]
-            owner[m.id] = next_key
-            next_key += 1
-    everything = [m for members in groups.values() for m in members]
+            stored_of[m.id] = n
+    fresh_list = [m for m in fresh_list if m.id not in stored_of]
+    fresh = {m.id for m in fresh_list}
+    stored_list = [m for c in stored_clusters for m in c.members]
     cache = PairCache(rules)
-    for m in everything:
+    for m in stored_list + fresh_list:
         cache.add(m)
-    pairs = _candidate_pairs(everything, fresh, rules, cache)
-    for score, a, b in pairs:
-        ga, gb = owner[a], owner[b]
-        if ga == gb:
-            for x in (a, b):
-                best[x] = max(best.get(x, 0.0), score)
+    units = _units(fresh_list, stored_list, rules, cache)
+    # Groups of units. A stored cluster is one group under its index; a fresh unit starts its own.
+    groups: dict[int, list[_Unit]] = defaultdict(list)
+    owner: dict[int, int] = {}
+    next_key = len(stored_clusters)
+    for u in units:
+        if u.fresh:
+            key, next_key = next_key, next_key + 1
+        else:
+            key = stored_of[u.rep.id]
+        groups[key].append(u)
+        owner[id(u)] = key
+    stored_keys = set(range(len(stored_clusters)))
+    pairs = _unit_pairs(units, rules, cache)
+    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
+    for _score, _a, _b, u, v in pairs:
+        ga, gb = owner[id(u)], owner[id(v)]
+        if ga == gb or (ga in stored_keys and gb in stored_keys):
             continue
-        if ga in stored_ids and gb in stored_ids:
+        if not all(_compatible_units(x, y, cache) for x in groups[ga] for y in groups[gb]):
             continue
-        if not all(cache.compatible(x, y) for x in groups[ga] for y in groups[gb]):
-            continue
-        keep, drop = (ga, gb) if (ga in stored_ids or (gb not in stored_ids and ga < gb)) else (gb, ga)
-        for m in groups[drop]:
-            owner[m.id] = keep
-        groups[keep] = sorted(groups[keep] + groups.pop(drop), key=lambda m: m.id)
-        for x in (a, b):
-            best[x] = max(best.get(x, 0.0), score)
+        keep, drop = (ga, gb) if (ga in stored_keys or (gb not in stored_keys and ga < gb)) else (gb, ga)
+        for w in groups[drop]:
+            owner[id(w)] = keep
+        groups[keep].extend(groups.pop(drop))
     out = []
-    for key, members in sorted(groups.items(), key=lambda kv: kv[1][0].id):
-        stored = key in stored_ids
+    for key, members_units in groups.items():
+        _best_scores(members_units, cache, best)
+        members = sorted((m for u in members_units for m in u.members), key=lambda m: m.id)
+        stored = key in stored_keys
         changed = not stored or any(m.id in fresh for m in members)
-        cid = stored_ids[key] if stored else cluster_id_for(members)
+        cid = stored_clusters[key].id if stored else cluster_id_for(members)
         scores = {m.id: (round(best.get(m.id, 0.0), 4) if len(members) > 1 else 1.0) for m in members}
         out.append(Cluster(cid, members, scores, stored=stored, changed=changed))
-    log.debug("clustered %d new mentions (%d profiles) into %d clusters", len(fresh), cache.profiles,
-              len(out))
+    out.sort(key=lambda c: c.members[0].id)
+    log.debug("clustered %d new mentions (%d profiles, %d units) into %d clusters", len(fresh),
+              cache.profiles, len(units), len(out))
     return out
