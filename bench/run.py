@@ -16,6 +16,12 @@ another) and reports wall time, CPU time of its process tree, and the peak RSS o
 Pipeline loading is inside the timed region for every configuration (a user waits for it too), and
 reported on its own (``load_s``) so steady-state throughput can be read off.
 
+Every configuration runs with ``--blas-threads`` BLAS threads per process (default 1: the environment
+variables OpenBLAS, OpenMP and MKL read, set for the configuration's process and inherited by its
+workers, spaCy's and eventlens's alike). numpy's OpenBLAS otherwise starts one thread per core in every
+process: "one process" then used about 1.45 cores, and two processes ran four BLAS threads on two cores,
+which made neither the 1-process figures nor the 2-process ratios mean what they say.
+
 The corpus is built from the texts the project ships (``tests/data/articles``): real conflict reporting,
 repeated to size. Each copy gets a one-line reference so that its content id differs (eventlens
 deduplicates identical texts, which would turn a benchmark of N articles into one of 5).
@@ -181,11 +187,11 @@ def bench_eventlens(corpus: Path, workers: int, tmp: Path) -> dict[str, Any]:
     from eventlens.runners.local import run
 
     settings = _settings(workers)
-    load = 0.0
-    if workers == 1:  # the pool loads its own; in one process, time the load on its own
-        start = time.perf_counter()
-        load_pipeline(settings)
-        load = time.perf_counter() - start
+    # Timed on its own. A forked pool shares this pipeline (the runner loads it in the parent before
+    # the pool starts, see runners/local.py); a spawned pool would load its own in each worker.
+    start = time.perf_counter()
+    load_pipeline(settings)
+    load = time.perf_counter() - start
     summary = run([str(corpus)], db=str(tmp / f"bench-{workers}.duckdb"), settings=settings)
     return {"load_s": load, "articles_out": summary.written, "events": summary.events,
             "failed": summary.failed, "rejected": summary.rejected}
@@ -327,6 +333,18 @@ def run_one(name: str, corpus: Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ driver
 
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def blas_env(threads: int) -> dict[str, str]:
+    """The environment of a configuration's process: ``threads`` BLAS threads in it and its children
+    (0: as inherited)."""
+    env = dict(os.environ)
+    if threads > 0:
+        env.update({name: str(threads) for name in BLAS_VARIABLES})
+    return env
+
+
 def machine() -> dict[str, Any]:
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -377,7 +395,8 @@ def markdown(report: dict[str, Any]) -> str:
     m, c, s = report["machine"], report["corpus"], report["summary"]
     lines = [f"{report['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, "
              f"spaCy {m['spacy']} ({m['model']}), batch size {m['batch_size']}, load average at start "
-             f"{m['loadavg_at_start']}; corpus {c['articles']} articles, {c['words']:,} words.", "",
+             f"{m['loadavg_at_start']}; corpus {c['articles']} articles, {c['words']:,} words; BLAS threads "
+             f"per process: {report.get('blas_threads_per_process', 'library default')}.", "",
              "| config | wall s | load s | articles/s | words/s | steady words/s | CPU s | CPU words/s "
              "| main RSS MB | worker RSS MB |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in report["results"].items():
@@ -414,6 +433,8 @@ def main() -> None:
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark configuration")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     parser.add_argument("--render", type=Path, help="print the Markdown tables of a results file and stop")
+    parser.add_argument("--blas-threads", type=int, default=1,
+                        help="BLAS threads per process in every configuration (0: the library's default)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one configuration, print JSON
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -430,12 +451,14 @@ def main() -> None:
         corpus_path = Path(tmp) / "corpus.jsonl"
         corpus = build_corpus(corpus_path, args.articles)
         report: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"),
-                                  "machine": machine(), "corpus": corpus, "results": {}}
+                                  "machine": machine(), "corpus": corpus, "results": {},
+                                  "blas_threads_per_process": args.blas_threads or "library default"}
         for name in names:
             print(f"running {name} on {corpus['articles']} articles ({corpus['words']} words)…",
                   file=sys.stderr)
             proc = subprocess.run([sys.executable, __file__, "--one", name, "--corpus", str(corpus_path)],
-                                  capture_output=True, text=True, check=False, cwd=ROOT)
+                                  capture_output=True, text=True, check=False, cwd=ROOT,
+                                  env=blas_env(args.blas_threads))
             if proc.returncode != 0:
                 report["results"][name] = {"config": name, "error": proc.stderr[-2000:]}
                 print(proc.stderr[-2000:], file=sys.stderr)
