@@ -39,7 +39,7 @@ from ..settings import Settings, cache_dir
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 DATA_DIR = Path(__file__).parent / "data"
 # The small hand-kept files whose content goes into the built file: a change to any of them rebuilds
 # the cached gazetteer (the big GeoNames dumps change only with a new FORMAT_VERSION).
@@ -306,7 +306,7 @@ def build_gazetteer(out: Path, *, countries: Iterable[str] | None = None) -> Pat
     if keep is None or "SY" in keep:
         _add_syrian_places(b, points)
     admin1_names, admin1_index = _add_admin1(b, points, pops, seats)
-    _add_admin2(b, points, pops, keep)
+    _add_admin2(b, points, pops, keep, admin1_index)
     country_rows = _add_countries(b, points, country_info, aliases)
     _add_regions(b, src)
     data = {"version": FORMAT_VERSION, "fingerprint": data_fingerprint(), **b.cols, "index": b.index,
@@ -387,9 +387,10 @@ def _add_admin1(b: _Builder, points: dict[str, list[tuple[float, float]]], pops:
 
 
 def _add_admin2(b: _Builder, points: dict[str, list[tuple[float, float]]], pops: dict[str, int],
-                keep: set[str] | None) -> None:
+                keep: set[str] | None, admin1_index: dict[str, int]) -> None:
     """Admin2 districts at the median of their cities15000 members, or at the same-named town of
-    their admin1; districts with neither are left out (no coordinates to give)."""
+    their admin1, or else, when the name carries its level word ("X County"), at their admin1's
+    point; other districts are left out (no coordinates to give)."""
     by_a1_name: dict[tuple[str, str], int] = {}
     for i, name in enumerate(b.cols["name"]):
         key = (f"{b.cols['country'][i]}.{b.cols['admin1'][i]}", normalise_placename(name))
@@ -404,15 +405,19 @@ def _add_admin2(b: _Builder, points: dict[str, list[tuple[float, float]]], pops:
             if keep is not None and cc not in keep:
                 continue
             short = _strip_admin_words(name)
+            aliases = [ascii_name, short]
             if points.get(code):
                 lat, lon = _median_point(points[code])
-            else:
-                town = by_a1_name.get((f"{cc}.{a1}", normalise_placename(short)))
-                if town is None:
-                    continue
+            elif (town := by_a1_name.get((f"{cc}.{a1}", normalise_placename(short)))) is not None:
                 lat, lon = b.cols["lat"][town], b.cols["lon"][town]
-            b.add(int(gid or 0), name, (lat, lon), (cc, a1, a2, "ADM2"), pops.get(code, 0),
-                  aliases=[ascii_name, short])
+            elif short != name and (region := admin1_index.get(f"{cc}.{a1}")) is not None:
+                # no member town to place it by ("Metcalfe County", Kentucky): the point of its
+                # state, and only under its full name, so that a bare "Metcalfe" is not taken for it
+                lat, lon = b.cols["lat"][region], b.cols["lon"][region]
+                aliases = [ascii_name]
+            else:
+                continue
+            b.add(int(gid or 0), name, (lat, lon), (cc, a1, a2, "ADM2"), pops.get(code, 0), aliases=aliases)
 
 
 def _add_countries(b: _Builder, points: dict[str, list[tuple[float, float]]], info: dict[str, Any],

@@ -409,7 +409,9 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             why.append(f"in {entry.country3}, which the article names")
         if entry.admin1_code and ctx.admin1_votes(f"{entry.country}.{entry.admin1_code}", mention.key) \
                 and entry.level not in ("admin1", "country"):
-            score += 0.3
+            # counties share names across states ("Plymouth County", Iowa or Massachusetts): for a
+            # district the state the article names is nearly all there is to go by
+            score += 1.0 if entry.level == "admin2" and asked == "admin2" else 0.3
             why.append(f"in {entry.admin1}, which the article names")
     return score, why
 
@@ -507,14 +509,14 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
             continue
         places.append(_place(m, entry, conf, reason))
     _inside_containers(places, doc)
-    _article_focus(places)
+    _article_focus(places, doc)
     return places
 
 
 _LOCAL = frozenset({"city", "sub-city", "admin2"})
 
 
-def _article_focus(places: list[Place]) -> None:
+def _article_focus(places: list[Place], doc: Doc) -> None:
     """A name the words call a place but the gazetteer lacks ("Frenchmen Street", "Lake Manassas",
     "Rogers Centre") and that no named town stands beside takes the point of the article's focus: the
     town it names most often (the first of equals). Local news is about one town, and its streets,
@@ -533,7 +535,7 @@ def _article_focus(places: list[Place]) -> None:
         return
     focus = first[max(counts, key=lambda k: counts[k])]
     for i, place in enumerate(places):
-        if place.lat is None:
+        if place.lat is None and not _measured_from_a_place(place, places, doc):
             places[i] = replace(place, name=place.entity_text, lat=focus.lat, lon=focus.lon,
                                 country=focus.country, admin1=focus.admin1, score=round(focus.score * 0.3, 3),
                                 reason=f"{place.reason}; placed at {focus.name}, the article's main town")
@@ -565,6 +567,19 @@ def _inside_containers(places: list[Place], doc: Doc) -> None:
         places[i] = replace(place, name=place.entity_text, lat=host.lat, lon=host.lon, country=host.country,
                             admin1=host.admin1, admin2=host.admin2, score=round(host.score * 0.8, 3),
                             reason=f"not in the gazetteer; inside {host.name}, whose point it takes")
+
+
+def _measured_from_a_place(place: Place, places: list[Place], doc: Doc) -> bool:
+    """Is the place given by its bearing from another ("Kafr Nabudah, 40 km northwest of Hama")? Then
+    the words say it is not at that place, and no other point is better than none."""
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return False
+    window = doc[span.end: min(span.sent.end, span.end + 8)]
+    bearing = next((t for t in window if t.lower_ in _BEARINGS), None)
+    if bearing is None:
+        return False
+    return any(p.lat is not None and bearing.idx < p.start <= window.end_char for p in places)
 
 
 def resolve_placename(text: str, *, country: str | None = None, level: str | None = None,
