@@ -135,6 +135,18 @@ def unclustered_mentions(store: Store, run_id: str | None = None) -> list[Mentio
     return list(_rows(store, sql + " ORDER BY e.id", params))
 
 
+def unclustered_part(store: Store, batch: int, run_id: str | None = None) -> list[Mention]:
+    """The unclustered events of one batch of ``cluster_plan`` (see ``store._plan``)."""
+    sql = (_SELECT + "JOIN memory.main.cluster_plan p ON p.doc_id = e.doc_id AND p.grp = COALESCE("
+           "(SELECT tg.grp FROM memory.main.cluster_type_group tg WHERE tg.event = e.event), e.event) "
+           "WHERE p.batch = ? AND e.id NOT IN (SELECT event_id FROM cluster_members)")
+    params: list[Any] = [batch]
+    if run_id:
+        sql += " AND a.run_id = ?"
+        params.append(run_id)
+    return list(_rows(store, sql + " ORDER BY e.id", params))
+
+
 def mentions_by_id(store: Store, ids: Iterable[str]) -> list[Mention]:
     wanted = sorted(set(ids))
     if not wanted:

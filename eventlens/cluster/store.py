@@ -2,8 +2,16 @@
 
 ``cluster_store`` reads the event mentions that are in no cluster, fetches the stored clusters they could
 join (same type group, overlapping dates), clusters them (``core.cluster_mentions``) and writes the
-changed clusters and their memberships in one transaction, so a failure leaves the store as it was.
-Running it twice does nothing the second time.
+changed clusters and their memberships. Running it twice does nothing the second time.
+
+A long run leaves hundreds of thousands of unclustered mentions (2.6 kB each in memory), so they are
+not read at once. Two mentions can only meet if they share a type group and their date ranges overlap
+(undated ones: the same article), and a stored cluster joins what overlaps it; so the store plans
+*parts* first (``_plan``, in SQL, from the date columns): the mentions of one article and type group go
+together, and overlapping ranges, stored clusters included, chain into one part. Parts never meet, so
+clustering them one at a time, a few thousand mentions per transaction, gives exactly the clusters of
+clustering everything at once; a failure (or a kill) leaves whole parts written and the rest
+unclustered, for the next run to finish with the same result.
 """
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ from ..store.schema import TABLES
 from .compare import Rules, load_rules
 from .consensus import cluster_record
 from .core import Cluster, cluster_mentions
-from .mentions import Mention, mentions_by_id, unclustered_mentions
+from .mentions import Mention, mentions_by_id, unclustered_part
 
 log = logging.getLogger(__name__)
 
@@ -148,25 +156,92 @@ def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = N
         cur.close()
 
 
-def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | None = None) -> ClusterSummary:
+def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int) -> list[int]:
+    """Split the unclustered mentions into parts that cannot meet; returns the batch numbers (parts
+    packed up to ``part_size`` mentions each, never split) of the ``cluster_plan`` table (doc_id, grp,
+    batch), which lives in the writer's in-memory database, not in the file. One row per article and
+    type group: what is kept per mention stays in DuckDB, not in Python."""
+    cur = store.cursor()
+    cur.execute("CREATE OR REPLACE TABLE memory.main.cluster_type_group (event VARCHAR, grp VARCHAR)")
+    if rules.type_group:
+        cur.executemany("INSERT INTO memory.main.cluster_type_group VALUES (?, ?)",
+                        sorted(rules.type_group.items()))
+    run_filter = "AND a.run_id = ?" if run_id else ""
+    params: list[Any] = [run_id] if run_id else []
+    # Items: the fresh mentions of one article and group (their overall date range; none if undated),
+    # and each stored cluster (the range of its dated members). Sorted by start within a group, an
+    # item that starts after every earlier item has ended begins a new part.
+    cur.execute(f"""
+        CREATE OR REPLACE TABLE memory.main.cluster_plan AS
+        WITH fresh AS (
+            SELECT e.doc_id, COALESCE(tg.grp, e.event) AS grp,
+                   min(e.earliest) FILTER (WHERE e.earliest IS NOT NULL AND e.latest IS NOT NULL) AS lo,
+                   max(e.latest) FILTER (WHERE e.earliest IS NOT NULL AND e.latest IS NOT NULL) AS hi,
+                   count(*) AS n
+            FROM events e JOIN articles a ON a.id = e.doc_id
+            LEFT JOIN memory.main.cluster_type_group tg ON tg.event = e.event
+            WHERE e.id NOT IN (SELECT event_id FROM cluster_members) {run_filter}
+            GROUP BY 1, 2),
+        stored AS (
+            SELECT NULL::VARCHAR AS doc_id, COALESCE(any_value(tg.grp), any_value(e.event)) AS grp,
+                   min(e.earliest) AS lo, max(e.latest) AS hi, 0 AS n
+            FROM cluster_members cm JOIN events e ON e.id = cm.event_id
+            LEFT JOIN memory.main.cluster_type_group tg ON tg.event = e.event
+            WHERE e.earliest IS NOT NULL AND e.latest IS NOT NULL
+            GROUP BY cm.cluster_id),
+        items AS (
+            SELECT * FROM fresh
+            UNION ALL
+            SELECT * FROM stored WHERE grp IN (SELECT grp FROM fresh) AND lo IS NOT NULL),
+        ordered AS (
+            SELECT *, max(hi) OVER (PARTITION BY grp ORDER BY lo, doc_id ROWS BETWEEN UNBOUNDED PRECEDING
+                                    AND 1 PRECEDING) AS reach
+            FROM items WHERE lo IS NOT NULL),
+        parts AS (
+            SELECT doc_id, grp, n, grp || ':' || sum(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0
+                   END) OVER (PARTITION BY grp ORDER BY lo, doc_id ROWS UNBOUNDED PRECEDING) AS part
+            FROM ordered
+            UNION ALL
+            SELECT doc_id, grp, n, grp || ':undated:' || doc_id FROM fresh WHERE lo IS NULL),
+        sized AS (
+            SELECT part, sum(n) AS n FROM parts GROUP BY part),
+        packed AS (
+            SELECT part, sum(n) OVER (ORDER BY part ROWS UNBOUNDED PRECEDING) AS upto FROM sized)
+        SELECT p.doc_id, p.grp, CAST((k.upto - 1) // ? AS BIGINT) AS batch
+        FROM parts p JOIN packed k ON k.part = p.part WHERE p.doc_id IS NOT NULL
+    """, [*params, max(1, part_size)])
+    return [int(r[0]) for r in cur.execute(
+        "SELECT DISTINCT batch FROM memory.main.cluster_plan ORDER BY 1").fetchall()]
+
+
+def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | None = None,
+                  part_size: int = 5000) -> ClusterSummary:
     """Cluster the store's unclustered event mentions (only those of ``run_id``'s articles if given)
-    into new or stored clusters; returns what was done."""
+    into new or stored clusters, a part of about ``part_size`` mentions at a time (see the module's
+    docstring); returns what was done."""
     if store.read_only:
         raise StoreError("E035", f"{store.path} is open read-only; open it without read_only to cluster")
     started = time.perf_counter()
     rules = rules or load_rules()
     ensure_tables(store)
-    fresh = unclustered_mentions(store, run_id)
-    summary = ClusterSummary(mentions=len(fresh))
-    if fresh:
+    summary = ClusterSummary()
+    batches = _plan(store, run_id, rules, part_size)
+    for batch in batches:
+        fresh = unclustered_part(store, batch, run_id)
+        if not fresh:
+            continue
+        summary.mentions += len(fresh)
         existing = _stored_clusters(store, fresh, rules)
         clusters = cluster_mentions(fresh, existing, rules)
         write_clusters(store, clusters, run_id)
-        summary.created = sum(1 for c in clusters if not c.stored)
-        summary.grown = sum(1 for c in clusters if c.stored and c.changed)
+        summary.created += sum(1 for c in clusters if not c.stored)
+        summary.grown += sum(1 for c in clusters if c.stored and c.changed)
+    for table in ("cluster_plan", "cluster_type_group"):
+        store.cursor().execute(f"DROP TABLE IF EXISTS memory.main.{table}")
     row = store.cursor().execute("SELECT count(*) FROM clusters").fetchone()
     summary.clusters = int(row[0]) if row else 0
     summary.seconds = round(time.perf_counter() - started, 3)
-    log.info("clustered %d mentions: %d new clusters, %d grown, %d in the store (%.2fs)", summary.mentions,
-             summary.created, summary.grown, summary.clusters, summary.seconds)
+    log.info("clustered %d mentions in %d parts: %d new clusters, %d grown, %d in the store (%.2fs)",
+             summary.mentions, len(batches), summary.created, summary.grown, summary.clusters,
+             summary.seconds)
     return summary
