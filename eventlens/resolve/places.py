@@ -99,11 +99,14 @@ def _trim(span: Span) -> Span:
 def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
     """The level a mention's own words or its neighbours ask for ("Idlib province", "city of Homs").
     A level word that the gazetteer knows as part of the name stays in it ("Kansas City", "Quebec
-    City", "Suffolk County"): only the level is taken from it."""
+    City", "Suffolk County"): only the level is taken from it; for "City" only when the whole name
+    is a town at least as big as any town of the bare name."""
     text = span.text
     name, level = split_level(text)
     if level and name != text:
-        if gaz.lookup(normalise_placename(text)):
+        whole = gaz.lookup(normalise_placename(text))
+        if whole and (level != "city" or _town_size(whole, gaz) >= _town_size(
+                gaz.lookup(normalise_placename(name)), gaz)):
             return span, level
         words = len(text.split()) - len(name.split())
         lowered = text.lower()
@@ -121,6 +124,12 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
             if level:
                 return span, level
     return span, None
+
+
+def _town_size(idxs: tuple[int, ...], gaz: Gazetteer) -> int:
+    """The population of the biggest town among these places ("London City" names a small district
+    of London, while "London" alone names the world city the airport is named after)."""
+    return max((gaz.entry(i).population for i in idxs if gaz.entry(i).level == "city"), default=0)
 
 
 def _person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
