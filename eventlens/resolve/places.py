@@ -155,7 +155,8 @@ def _person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
 
 
 def _big_place(key: str, gaz: Gazetteer) -> bool:
-    return any(e.level in ("country", "admin1") or e.population >= _BIG_PLACE
+    return any(e.level == "country" or ((e.level == "admin1" or e.population >= _BIG_PLACE)
+               and _own_name(e) == key)
                for e in (gaz.entry(i) for i in gaz.lookup(key)))
 
 
@@ -321,7 +322,10 @@ def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
         return any(e.level in _WIDE or e.population >= 100_000 for e in entries)
     if len(span) > 1 and all(t.is_title or t.lower_ in _CONNECTORS for t in span):
         return True
-    return any(e.population >= 100_000 or e.level in ("country", "admin1") for e in entries)
+    # one word: a country by any of its names ("UAE"), or a big place by its own name, not by one of
+    # its many alternate names ("Leelah" folds to an old name of Lille, "Tanna" to one of Antananarivo)
+    return any(e.level == "country" or ((e.population >= 100_000 or e.level == "admin1")
+               and _own_name(e) == key) for e in entries)
 
 
 def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]) -> list[Mention]:
