@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from spacy.tokens import Span
 
+from ..nlp.doccache import span_text
 from ..records import Event, Place
 from ..resolve.counts import CountMention, scan_counts
 from ..resolve.eventplace import attach_event_place
@@ -65,7 +66,7 @@ def figures_without_event(sent: Span, events: list[Event], places: list[Place], 
         context=["migration"], event_loc=place, date_info=timing.date_info,
         size={"displaced": displaced}, modality=modality.modality, specificity="aggregate",
         historical=timing.historical, attribution=modality.attribution, event_text=count.text,
-        text=sent.text, start=sent.start_char, end=sent.end_char, trigger_start=count.start,
+        text=span_text(sent), start=sent.start_char, end=sent.end_char, trigger_start=count.start,
         trigger_end=count.end,
         confidence=_HOUSING_CONFIDENCE * 0.9 if housing else _PEOPLE_FIGURE_CONFIDENCE)]
 

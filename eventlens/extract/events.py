@@ -13,7 +13,16 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from ..nlp.doccache import doc_text
+from ..nlp.doccache import (
+    children_of,
+    doc_text,
+    sentence_of,
+    sentence_words,
+    span_ents,
+    span_text,
+    span_tokens,
+    tokens,
+)
 from ..records import ActorEntity, Count, DateInfo, Event, Place, Relation
 from ..resolve.acled import acled_for
 from ..resolve.actors import (
@@ -106,7 +115,8 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
         return apposed or actors
     # "the Hizbollah (Party of God) group", "the Hamas movement": a named actor modifying a plain noun
     # (an organisation before a person: "Osama bin Laden's al-Qaeda terror network" is al-Qaeda)
-    named = [a for t in span if t.ent_id_ and t.i != head.i and (a := ctx.knowledge.get(t.ent_id_))]
+    named = [a for t in span_tokens(span)
+             if t.ent_id_ and t.i != head.i and (a := ctx.knowledge.get(t.ent_id_))]
     actor = next((a for a in named if a.type != "person"), None)
     if actor is not None:
         return [actor.entity(span.text, span.start_char, span.end_char)]
@@ -115,7 +125,7 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
     if demonyms:
         return demonyms
     # "Turkey's efforts", "the government's plan": the possessor is the actor the words are about
-    for poss in (c for c in head.children if c.dep_ == "poss" and c.pos_ != "PRON"):
+    for poss in (c for c in children_of(head) if c.dep_ == "poss" and c.pos_ != "PRON"):
         owner = resolve_actors(phrase_span(poss), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
         if owner:
             return owner
@@ -128,7 +138,7 @@ def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[A
 def _apposed(head: Token, span: Span, ctx: DocContext) -> list[ActorEntity]:
     """"Kenzo Oshima, the United Nations Emergency Relief Coordinator": the apposition says whom he
     serves."""
-    appositions = [c for c in head.children if c.dep_ == "appos"]
+    appositions = [c for c in children_of(head) if c.dep_ == "appos"]
     if head.dep_ == "appos":
         appositions.append(head.head)
     for appos in appositions:
@@ -165,7 +175,7 @@ def _passive_frame(match: TriggerMatch) -> bool:
     verb = match.token
     if not match.is_verb and verb.dep_ == "pobj" and verb.head.dep_ == "prep":
         verb = verb.head.head
-    return verb.pos_ == "VERB" and any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+    return verb.pos_ == "VERB" and any(c.dep_ in ("auxpass", "nsubjpass") for c in children_of(verb))
 
 
 def _ranked(entities: list[ActorEntity]) -> list[ActorEntity]:
@@ -192,7 +202,7 @@ def _demonym_states(span: Span, ctx: DocContext, *, any_head: bool = False) -> l
             span.root.lower_ not in ctx.ontology.words("group_heads")):
         return []
     out = []
-    for tok in span:
+    for tok in span_tokens(span):
         if tok.dep_ not in ("amod", "compound", "conj") or tok.i >= span.root.i:
             continue
         hit = ctx.knowledge.country_word(tok.text)
@@ -211,8 +221,8 @@ def _is_group(actor: ActorEntity | None) -> bool:
 def _group_antecedent(pronoun: Token, ctx: DocContext) -> ActorEntity | None:
     """it/they/its/their: the nearest subject before it in the sentence that is a state or an
     organisation ("Hungary has said it will support …"), else the group the last sentence had as subject."""
-    for subj in reversed([t for t in pronoun.sent if t.i < pronoun.i and t.dep_ in ("nsubj", "nsubjpass")
-                          and t.pos_ != "PRON"]):
+    for subj in reversed([t for t in span_tokens(sentence_of(pronoun))
+                          if t.i < pronoun.i and t.dep_ in ("nsubj", "nsubjpass") and t.pos_ != "PRON"]):
         actor = resolve_actor(phrase_span(subj), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
         if _is_group(actor):
             return actor
@@ -230,8 +240,8 @@ def _antecedent(pronoun: Token, ctx: DocContext) -> ActorEntity | None:
     """he/she: a person subject earlier in the same sentence, else the person the narrative follows
     (the last person in subject position), else the last person named. Subjects win because a story
     keeps its protagonist in subject position ("Soleimani saw … He brought … he mobilised …")."""
-    sent = pronoun.sent
-    for ent in reversed([e for e in sent.ents if e.end <= pronoun.i and e.label_ == "PERSON"]):
+    sent = sentence_of(pronoun)
+    for ent in reversed([e for e in span_ents(sent) if e.end <= pronoun.i and e.label_ == "PERSON"]):
         if ent.root.dep_ in ("nsubj", "nsubjpass"):
             return _person_at(ent, ctx)
     return ctx.subject_person or ctx.last_person
@@ -239,7 +249,7 @@ def _antecedent(pronoun: Token, ctx: DocContext) -> ActorEntity | None:
 
 def _update_person(sent: Span, ctx: DocContext) -> None:
     """After a sentence: remember its last named person and the person it has as subject."""
-    for ent in sent.ents:
+    for ent in span_ents(sent):
         if ent.label_ != "PERSON":
             continue
         actor = _person_at(ent, ctx)
@@ -248,7 +258,7 @@ def _update_person(sent: Span, ctx: DocContext) -> None:
         ctx.last_person = actor
         if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head.dep_ in ("ROOT", "conj", "ccomp"):
             ctx.subject_person = actor
-    root_subj = [t for t in sent.root.children if t.dep_ in ("nsubj", "nsubjpass")]
+    root_subj = [t for t in children_of(sent.root) if t.dep_ in ("nsubj", "nsubjpass")]
     if root_subj and root_subj[0].pos_ != "PRON":
         actor = resolve_actor(phrase_span(root_subj[0]), knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
         if _is_group(actor):
@@ -264,7 +274,8 @@ def _finite_verb(token: Token) -> Token:
     cur = token
     for _ in range(8):
         if cur.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
-                c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in cur.children):
+                c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD")
+                for c in children_of(cur)):
             return cur
         if cur.head.i == cur.i:
             break
@@ -274,10 +285,10 @@ def _finite_verb(token: Token) -> Token:
 
 def _tense_is_past(token: Token) -> bool:
     verb = _finite_verb(token)
-    if verb.tag_ == "VBD" and not any(c.lower_ in ("have", "has") for c in verb.children):
+    if verb.tag_ == "VBD" and not any(c.lower_ in ("have", "has") for c in children_of(verb)):
         return True
     return any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") and c.lower_ != "had"
-               for c in verb.children)
+               for c in children_of(verb))
 
 
 def _counts_for(match: TriggerMatch, sent: Span, spans: list[Span]) -> dict[str, Count]:
@@ -307,8 +318,8 @@ def _refine(match: TriggerMatch, sent: Span, ctx: DocContext) -> TriggerMatch:
     inspectors or diplomats is a sanction, not a displacement; "bombings" by an armed group, with no
     aircraft in the sentence, are explosive attacks."""
     trig = match.trigger
-    words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
-    text = sent.text.lower()
+    words = sentence_words(sent)
+    text = span_text(sent).lower()
     if trig.words[-1] == "strike" and not match.is_verb and (
             words & ctx.ontology.words("labor_strike_words")
             or any(" " in w and w in text for w in ctx.ontology.words("labor_strike_words"))):
@@ -326,9 +337,9 @@ def _refine(match: TriggerMatch, sent: Span, ctx: DocContext) -> TriggerMatch:
     if trig.mode != "aerial" or trig.words[-1] not in rule.get("lemmas", ()):
         return match
     air = ctx.ontology.words("air_words")
-    if any(t.lower_ in air or t.lemma_.lower() in air for t in sent):
+    if any(t.lower_ in air or t.lemma_.lower() in air for t in span_tokens(sent)):
         return match
-    kinds = {a.kind for ent in sent.ents
+    kinds = {a.kind for ent in span_ents(sent)
              if (a := ctx.knowledge.get(ent.ent_id_) if ent.ent_id_ else ctx.knowledge.named(ent.text))}
     if not kinds & _NON_STATE_ARMED or "state" in kinds:
         return match
@@ -396,8 +407,8 @@ def _harmonise_acled(events: list[Event], sent: Span, ctx: DocContext) -> None:
                 and e.acled.get("sub_event_type") == "Peaceful protest"]
     if not protests:
         return
-    text = sent.text.lower()
-    words = {t.lower_ for t in sent} | {t.lemma_.lower() for t in sent}
+    text = span_text(sent).lower()
+    words = sentence_words(sent)
 
     def said(key: str) -> bool:
         cues = ctx.ontology.words(key)
@@ -446,12 +457,12 @@ def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[Actor
             return None, []
         below, cur = cur, cur.head
         if cur.lemma_.lower() in speech and below.dep_ in ("ccomp", "parataxis", "xcomp"):
-            subj = [c for c in cur.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = [c for c in children_of(cur) if c.dep_ in ("nsubj", "nsubjpass")]
             return cur, [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
         if (cur.lemma_.lower() in _SPEECH_NOUNS and below.dep_ in ("acl", "ccomp", "relcl")
                 and cur.dep_ in ("dobj", "attr") and cur.head.pos_ == "VERB"):
             # "issued a stern reminder to Iraq that it must …": who issued it speaks
-            subj = [c for c in cur.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = [c for c in children_of(cur.head) if c.dep_ in ("nsubj", "nsubjpass")]
             return cur, [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
     return None, []
 
@@ -483,9 +494,9 @@ def _same_entity(a: ActorEntity, b: ActorEntity) -> bool:
 def _demands(sent: Span, ctx: DocContext, triggered: set[int]) -> list[Event]:
     """"X must/should do Y" said by someone, where Y is no event word: a REQUEST from the speaker to X."""
     out = []
-    for verb in obligations(sent, {t.i for t in sent if t.idx in triggered}):
+    for verb in obligations(sent, {t.i for t in span_tokens(sent) if t.idx in triggered}):
         speakers = _speech_act(verb, ctx)[1]
-        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        subj = [c for c in children_of(verb) if c.dep_ in ("nsubj", "nsubjpass")]
         targets = [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
         if not speakers and not targets:
             continue
@@ -496,7 +507,7 @@ def _demands(sent: Span, ctx: DocContext, triggered: set[int]) -> list[Event]:
             recipient=targets, event_loc=None, date_info=timing.date_info, size={},
             modality="reported" if modality.attribution else "asserted", specificity="specific",
             historical=timing.historical, attribution=modality.attribution, event_text=verb.text,
-            text=sent.text, start=sent.start_char, end=sent.end_char, trigger_start=verb.idx,
+            text=span_text(sent), start=sent.start_char, end=sent.end_char, trigger_start=verb.idx,
             trigger_end=verb.idx + len(verb.text), cameo="10", acled=None,
             confidence=0.4 + 0.15 * bool(speakers) + 0.1 * bool(targets)))
     return out
@@ -513,12 +524,13 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         patients = list(parts.patients)
         if match.trigger.event == "RETREAT" and match.is_verb:
             # withdrawing from a country is a move towards that country: PLOVER's recipient
-            patients = [p for prep in match.token.children if prep.dep_ == "prep" and prep.lower_ == "from"
-                        for p in prep.children if p.dep_ == "pobj"] + patients
+            patients = [p for prep in children_of(match.token)
+                        if prep.dep_ == "prep" and prep.lower_ == "from"
+                        for p in children_of(prep) if p.dep_ == "pobj"] + patients
         recipients = _ranked([a for h in patients if not _overlaps(h, match)
                               for a in _entities_for(h, ctx, as_recipient=True)])
         if (match.trigger.event == "RETREAT" and match.is_verb and not actors
-                and any(c.dep_ == "auxpass" for c in match.token.children)):
+                and any(c.dep_ == "auxpass" for c in children_of(match.token))):
             # "guerrillas have been demobilized", "troops were withdrawn": who retreats is the subject
             actors = [r for r in recipients if r.code or r.country]
             recipients = [r for r in recipients if r not in actors]
@@ -548,8 +560,9 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         specificity = specificity_of(match.token, ctx.ontology, count_low=low, plural_patients=plural)
         idx = sorted(t.i for t in match.tokens)
         if idx == list(range(idx[0], idx[-1] + 1)):
-            trig_start = doc[idx[0]].idx
-            trig_end = doc[idx[-1]].idx + len(doc[idx[-1]].text)
+            toks = tokens(doc)
+            trig_start = toks[idx[0]].idx
+            trig_end = toks[idx[-1]].idx + len(toks[idx[-1]].text)
         else:  # "brought the Shabiha together": quote the verb alone
             trig_start, trig_end = match.start_char, match.end_char
         confidence = 0.45 + 0.15 * bool(actors) + 0.1 * bool(recipients) + 0.1 * bool(place) + (
@@ -560,7 +573,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
             actor=actors, recipient=recipients, event_loc=place, date_info=date_info, size=size,
             modality=modality.modality, specificity=specificity, historical=historical,
             attribution=modality.attribution,
-            event_text=doc_text(doc)[trig_start:trig_end], text=sent.text,
+            event_text=doc_text(doc)[trig_start:trig_end], text=span_text(sent),
             start=sent.start_char, end=sent.end_char, trigger_start=trig_start, trigger_end=trig_end,
             cameo=match.trigger.cameo, acled=None, confidence=max(0.05, min(confidence, 0.95)),
         )
@@ -589,7 +602,7 @@ def extract_doc(doc: Doc, ctx: DocContext) -> tuple[list[Event], list[Relation]]
     events: list[Event] = []
     relations: list[Relation] = []
     for sent in doc.sents:
-        if not sent.text.strip():
+        if not span_text(sent).strip():
             continue
         sent_events, sent_relations = extract_sentence(sent, ctx)
         _update_person(sent, ctx)
@@ -603,7 +616,7 @@ def extract_doc(doc: Doc, ctx: DocContext) -> tuple[list[Event], list[Relation]]
             ctx.historical_frame = framed[0]
         elif (frame := _sentence_history(sent, ctx)) is not None:
             ctx.historical_frame = frame
-        elif root.tag_ in ("VBZ", "VBP") or any(c.lower_ in ("has", "have") for c in root.children):
+        elif root.tag_ in ("VBZ", "VBP") or any(c.lower_ in ("has", "have") for c in children_of(root)):
             ctx.historical_frame = None
     ctx.events = events
     return events, relations

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import doc_text, memo
+from ..nlp.doccache import children_of, doc_text, memo, sentence_of, span_tokens
 from ..records import Attribution
 from .ontology import Ontology
 
@@ -55,7 +55,7 @@ def _clause_verbs(token: Token) -> list[Token]:
 
 
 def _auxes(verb: Token) -> set[str]:
-    words = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass", "neg", "nsubj")}
+    words = {c.lower_ for c in children_of(verb) if c.dep_ in ("aux", "auxpass", "neg", "nsubj")}
     # spaCy sometimes tags the clitic "'ve" as a noun subject: "it would've"
     return words
 
@@ -66,7 +66,7 @@ def _sentence_words(sent: Span) -> tuple[str, ...]:
     key = ("modality.words", sent.start, sent.end)
     words = table.get(key)
     if words is None:
-        words = table[key] = tuple(t.lower_ for t in sent)
+        words = table[key] = tuple(t.lower_ for t in span_tokens(sent))
     return words
 
 
@@ -104,7 +104,7 @@ def _attribution(token: Token, ontology: Ontology, sent: Span, chain: list[Token
         # only the clause a speech verb governs as its complement is reported by it
         if (gov.lemma_.lower() in speech and gov.pos_ in ("VERB", "AUX")
                 and below.dep_ in ("ccomp", "parataxis", "xcomp")):
-            subj = [c for c in gov.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = [c for c in children_of(gov) if c.dep_ in ("nsubj", "nsubjpass")]
             mark = [c for c in token.doc[gov.i + 1: min(gov.i + 3, sent.end)] if c.lower_ == "that"]
             left = min([gov.i] + [s.left_edge.i for s in subj])
             right = mark[0].i if mark and mark[0].i > gov.i else gov.i
@@ -122,8 +122,8 @@ def _attribution(token: Token, ontology: Ontology, sent: Span, chain: list[Token
             if cue_span is None:
                 continue
             last = cue_span[-1]
-            objs = [c for c in last.children if c.dep_ == "pobj"] or [
-                c for t in cue_span for c in t.children if c.dep_ == "pobj"]
+            objs = [c for c in children_of(last) if c.dep_ == "pobj"] or [
+                c for t in cue_span for c in children_of(t) if c.dep_ == "pobj"]
             if objs:
                 src = token.doc[objs[0].left_edge.i: objs[0].right_edge.i + 1]
                 return Attribution(text=token.doc[cue_span.start: src.end].text, source=src.text)
@@ -138,7 +138,7 @@ def _only_not(neg: Token) -> bool:
 
 
 def modality_of(token: Token, ontology: Ontology) -> ModalityResult:
-    sent = token.sent
+    sent = sentence_of(token)
     clause = _clause_verbs(token)
     governors = _governors(token)
 
@@ -147,8 +147,8 @@ def modality_of(token: Token, ontology: Ontology) -> ModalityResult:
 
     # negation on the trigger's own clause ("did not attack", "no airstrikes")
     for verb in clause[:3]:
-        if any(c.dep_ == "neg" and not _only_not(c) for c in verb.children) or any(
-                c.dep_ == "det" and c.lower_ == "no" for c in verb.children):
+        if any(c.dep_ == "neg" and not _only_not(c) for c in children_of(verb)) or any(
+                c.dep_ == "det" and c.lower_ == "no" for c in children_of(verb)):
             return ModalityResult("negated", attribution())
     if _counterfactual(token, sent, governors):
         return ModalityResult("counterfactual", attribution())
@@ -162,11 +162,11 @@ def modality_of(token: Token, ontology: Ontology) -> ModalityResult:
             return ModalityResult("hypothetical", attribution())
         if verb is not token and (verb.lemma_.lower() in hypo or verb.lower_ in hypo):
             return ModalityResult("hypothetical", attribution())
-        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in verb.children):
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in children_of(verb)):
             return ModalityResult("hypothetical", attribution())
     found = attribution()
     cues = ontology.words("allegation_cues")
-    near = [c.lower_ for v in clause[:3] for c in v.children]
+    near = [c.lower_ for v in clause[:3] for c in children_of(v)]
     if set(near) & cues or any(g.lemma_.lower() in ("accuse", "allege") for g in governors[1:4]):
         return ModalityResult("alleged", found)
     if found is not None:
@@ -181,7 +181,8 @@ def specificity_of(token: Token, ontology: Ontology, *, count_low: int | None = 
     aggregate = ontology.words("aggregate_cues")
     clause = _clause_verbs(token)
     # infinitival purpose or strategy: "the only way … was to destroy it – to target civilian areas"
-    infinitive = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+    infinitive = token.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                              for c in children_of(token))
     if infinitive and not any(v.pos_ == "VERB" and v.tag_ in ("VBD", "VBZ", "VBP") for v in clause[1:2]):
         return "generic"
     for gov in _governors(token)[1:4]:
@@ -189,7 +190,7 @@ def specificity_of(token: Token, ontology: Ontology, *, count_low: int | None = 
             return "generic"
         if gov.lemma_.lower() in aggregate:
             return "aggregate"
-    if any(c.lower_ in generic for v in clause[:2] for c in v.children if c.dep_ == "advmod"):
+    if any(c.lower_ in generic for v in clause[:2] for c in children_of(v) if c.dep_ == "advmod"):
         return "generic"
     if token.pos_ in ("NOUN", "PROPN") and token.tag_ in ("NNS", "NNPS"):
         if token.dep_ == "pobj" and token.head.lower_ == "for":
@@ -199,9 +200,9 @@ def specificity_of(token: Token, ontology: Ontology, *, count_low: int | None = 
         return "generic"
     if count_low is not None and count_low >= 1000:
         return "aggregate"
-    perfect = any(c.lower_ in ("have", "has", "had") and c.dep_ == "aux" for c in token.children)
+    perfect = any(c.lower_ in ("have", "has", "had") and c.dep_ == "aux" for c in children_of(token))
     if perfect and plural_patients:
         return "aggregate"
-    if any(c.lower_ in aggregate for c in token.children if c.dep_ in ("advmod", "amod")):
+    if any(c.lower_ in aggregate for c in children_of(token) if c.dep_ in ("advmod", "amod")):
         return "aggregate"
     return "specific"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from ..nlp.doccache import children_of, head_ids, memo, tokens
 from .triggers import TriggerMatch
 
 _SUBJ = ("nsubj", "csubj")
@@ -65,7 +66,7 @@ def _expand(heads: list[Token]) -> list[Token]:
         for t in (h, *h.conjuncts):
             # "thousands of troops", "one third of the guerrillas"
             quantity_of = (t.lemma_.lower() in ("thousand", "hundred", "dozen", "million") or t.pos_ == "NOUN"
-                           ) and any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children)
+                           ) and any(c.dep_ == "prep" and c.lower_ == "of" for c in children_of(t))
             if t in out or t.pos_ in ("VERB", "AUX") or (
                     t.ent_type_ in _NOT_PARTICIPANT_ENTS and not quantity_of):
                 continue
@@ -74,15 +75,15 @@ def _expand(heads: list[Token]) -> list[Token]:
 
 
 def _pobj(prep: Token) -> list[Token]:
-    return [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    return [c for c in children_of(prep) if c.dep_ in ("pobj", "pcomp")]
 
 
 def _children(token: Token, deps: tuple[str, ...] | set[str]) -> list[Token]:
-    return [c for c in token.children if c.dep_ in deps]
+    return [c for c in children_of(token) if c.dep_ in deps]
 
 
 def _is_passive(verb: Token) -> bool:
-    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in children_of(verb)):
         return True
     # participle modifying a noun ("a regime backed by Russia", "hospitals bombed yesterday")
     return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod", "relcl")
@@ -154,7 +155,7 @@ def _governing_verb(noun: Token) -> Token | None:
 
 def _purpose(verb: Token) -> bool:
     """An infinitive of purpose: "to demand", "in order to protest"."""
-    return verb.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    return verb.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in children_of(verb))
 
 
 _COMPANION_NOUNS = {"combination", "addition", "conjunction", "tandem", "together", "along"}
@@ -168,7 +169,7 @@ def _companions(prep: Token) -> list[Token]:
     for pobj in _pobj(prep):
         if pobj.lower_ in _COMPANION_NOUNS:
             out += [o for p in _children(pobj, ("prep",)) if p.lower_ == "with" for o in _pobj(p)]
-    for adv in prep.children:
+    for adv in children_of(prep):
         if adv.lower_ == "with" and prep.lower_ in ("along", "together"):
             out += _pobj(adv)
     return out
@@ -265,7 +266,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
                 parts.others += objs
         agents += _children(anchor, ("poss",))
     # "Russian airstrikes", "regime bombardment": a nationality or actor modifier is the agent
-    agents += [c for c in noun.children
+    agents += [c for c in children_of(noun)
                if c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "ORG", "GPE") or c.ent_id_)]
     # the subject of the verb that carries the nominal ("conducted 34 strikes", "launched an offensive")
     top = anchors[-1]
@@ -273,7 +274,7 @@ def noun_participants(noun: Token, light_verbs: frozenset[str] = frozenset()) ->
             and _is_light(top.head, light_verbs | _ASPECT_VERBS)):
         agents = _subject_of(top.head)
         # "gave Tanzania a grant", "provide aid to Liberia", "held talks with Syria"
-        patients += [c for c in top.head.children if c.dep_ in ("dative", "dobj") and c.i != top.i]
+        patients += [c for c in children_of(top.head) if c.dep_ in ("dative", "dobj") and c.i != top.i]
         patients += [p for prep in _children(top.head, ("prep",))
                      if prep.lower_ in _PATIENT_PREPS_VERB | {"to", "for", "with", "between"}
                      for p in _pobj(prep)]
@@ -318,13 +319,27 @@ def participants(match: TriggerMatch, light_verbs: frozenset[str] = frozenset())
 def phrase_span(head: Token) -> Span:
     """The noun phrase a participant head stands for, without clauses, appositions and coordinated
     siblings: "the Assad regime", "hundreds of thousands of Syrians", "Shia mercenaries primarily from
-    Afghanistan"."""
+    Afghanistan".
+
+    Asked for the same head as a participant, a speaker, a count's owner and a relation end, so the
+    answer is kept per Doc; the tree is read from the Doc's token and children lists."""
     doc = head.doc
+    table = memo(doc)
+    key = ("phrase_span", head.i)
+    span = table.get(key)
+    if span is None:
+        span = table[key] = _phrase_span(head)
+    return span  # type: ignore[no-any-return]
+
+
+def _phrase_span(head: Token) -> Span:
+    doc = head.doc
+    toks = tokens(doc)
     keep = {head.i}
     stack = [head]
     while stack:
         tok = stack.pop()
-        for child in tok.children:
+        for child in children_of(tok):
             if child.dep_ in ("relcl", "acl", "appos", "advcl"):
                 continue
             if child.dep_ in ("conj", "cc", "preconj") and tok is head:
@@ -340,7 +355,7 @@ def phrase_span(head: Token) -> Span:
     # a parenthesis inside the phrase belongs to it: "the Hizbollah (Party of God) group"
     lo, hi = min(keep), max(keep)
     depth, inside = 0, set()
-    for tok in doc[lo: hi + 1]:
+    for tok in toks[lo: hi + 1]:
         if tok.text == "(":
             depth += 1
         if depth:
@@ -355,9 +370,9 @@ def phrase_span(head: Token) -> Span:
         start -= 1
     while end + 1 in keep:
         end += 1
-    while end > head.i and doc[end].dep_ == "prep" and not any(c.i in keep for c in doc[end].children):
+    while end > head.i and toks[end].dep_ == "prep" and not any(c.i in keep for c in children_of(toks[end])):
         end -= 1  # "Nigerians from throughout the country": a preposition whose object was dropped
     # an apostrophe-s belongs with its possessor
-    if end + 1 < len(doc) and doc[end + 1].dep_ == "case" and doc[end + 1].head.i == end:
+    if end + 1 < len(doc) and toks[end + 1].dep_ == "case" and head_ids(doc)[end + 1] == end:
         end += 1
     return doc[start: end + 1]

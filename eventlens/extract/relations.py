@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
+from ..nlp.doccache import children_of, span_tokens
 from ..records import ActorEntity, Event, Relation, stable_id
 from .stated_relations import (
     GROUP_PRONOUNS,
@@ -106,11 +107,11 @@ def _from_events(events: list[Event], sent: Span) -> list[Relation]:
 
 def _owner(tok: Token, sent: Span, ctx: DocContext) -> ActorEntity | None:
     """The possessor of a relation noun: a name, or for "its"/"their" the subject of the sentence."""
-    for child in tok.children:
+    for child in children_of(tok):
         if child.dep_ == "poss":
             if child.pos_ == "PRON":
                 # "its"/"their": the nearest subject before it that names an actor
-                for subj in reversed([t for t in sent if t.dep_ == "nsubj" and t.i < child.i
+                for subj in reversed([t for t in span_tokens(sent) if t.dep_ == "nsubj" and t.i < child.i
                                       and t.pos_ != "PRON"]):
                     actor = resolve_token(subj, ctx)
                     if is_actor(actor):
@@ -123,7 +124,7 @@ def _owner(tok: Token, sent: Span, ctx: DocContext) -> ActorEntity | None:
 def _named(tok: Token, ctx: DocContext) -> list[ActorEntity]:
     """The actors a relation noun names: appositions and compound names ("its proxy force Hezbollah")."""
     found: list[ActorEntity] = []
-    cands = [c for c in tok.children if c.dep_ in ("appos",)]
+    cands = [c for c in children_of(tok) if c.dep_ in ("appos",)]
     if tok.dep_ in ("compound", "appos") and tok.head.pos_ == "PROPN":
         cands.append(tok.head)
     for c in list(cands):
@@ -137,18 +138,18 @@ def _named(tok: Token, ctx: DocContext) -> list[ActorEntity]:
 
 def _patterns(sent: Span, ctx: DocContext) -> list[Relation]:
     out: list[Relation] = []
-    for tok in sent:
+    for tok in span_tokens(sent):
         low = tok.lemma_.lower()
         if low in LEADER_NOUNS or tok.lower_ in LEADER_NOUNS:
             # "Soleimani, the leader of the Quds Force" (appos) / "Hezbollah leader Nasrallah" (compound)
-            led = [p for prep in tok.children if prep.dep_ == "prep" and prep.lower_ == "of"
-                   for p in prep.children if p.dep_ == "pobj"]
+            led = [p for prep in children_of(tok) if prep.dep_ == "prep" and prep.lower_ == "of"
+                   for p in children_of(prep) if p.dep_ == "pobj"]
             person: Token | None = None
             if tok.dep_ == "appos":
                 person = tok.head
             elif tok.dep_ == "compound" and tok.head.ent_type_ == "PERSON":
                 person = tok.head
-                led += [c for c in tok.children if c.dep_ in ("compound", "poss")]
+                led += [c for c in children_of(tok) if c.dep_ in ("compound", "poss")]
             if person is not None:
                 src = resolve_token(person, ctx)
                 for org in led:
@@ -170,7 +171,7 @@ def _patterns(sent: Span, ctx: DocContext) -> list[Relation]:
             if tok.dep_ == "appos":
                 a = resolve_token(tok.head, ctx)
                 allies = [a] if is_actor(a) else []  # type: ignore[list-item]
-                of = [p for prep in tok.children if prep.lower_ == "of" for p in prep.children]
+                of = [p for prep in children_of(tok) if prep.lower_ == "of" for p in children_of(prep)]
                 owner = resolve_token(of[0], ctx) if of else owner
             for ally in allies:
                 if is_actor(owner) and not same_actor(ally, owner):  # type: ignore[arg-type]
@@ -192,7 +193,8 @@ def find_relations(sent: Span, events: list[Event], ctx: DocContext) -> list[Rel
     stated = stated_relations(sent, ctx)
     rels = stated + _agree(_from_events(events, sent), stated) + _patterns(sent, ctx)
     # a pronoun whose antecedent is named in the sentence is stated through the names, not the pronoun
-    named = {t.idx for t in sent if t.lower_ in GROUP_PRONOUNS and named_antecedent(t, sent, ctx)}
+    named = {t.idx for t in span_tokens(sent)
+             if t.lower_ in GROUP_PRONOUNS and named_antecedent(t, sent, ctx)}
     # an attacker known only by the attack's own words ("a roadside bomb killed ...") is no named party
     triggers = {(e.trigger_start, e.trigger_end) for e in events}
     seen: set[tuple[str, ...]] = set()

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from spacy.tokens import Span, Token
 
+from ..nlp.doccache import children_of, span_tokens
 from ..records import ActorEntity, Event
 from .ontology import Ontology
 
@@ -45,20 +46,20 @@ def _intent_governed(token: Token, ontology: Ontology) -> bool:
 
 def _obliged(token: Token) -> bool:
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
-    if any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in verb.children):
+    if any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in children_of(verb)):
         return True
     head = verb.head
     # "have to"/"need to" oblige; "had to be evacuated" reports what happened
     return (verb.dep_ == "xcomp" and head.lemma_.lower() in OBLIGATION_VERBS
-            and head.tag_ in ("VBP", "VBZ", "VB") and any(c.lower_ == "to" for c in verb.children))
+            and head.tag_ in ("VBP", "VBZ", "VB") and any(c.lower_ == "to" for c in children_of(verb)))
 
 
 def _conditional(token: Token, marks: tuple[str, ...] = tuple(CONDITION_MARKS)) -> bool:
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
     for v in (verb, *_governors(verb, 2)):
-        for child in v.children:
+        for child in children_of(v):
             if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks
-                                             for m in child.children):
+                                             for m in children_of(child)):
                 return True
     return False
 
@@ -83,7 +84,7 @@ def apply_stance(event: Event, token: Token, ontology: Ontology,
     requester = _appeal(token)
     if requester is not None:
         # "Obama wants Putin to attack": an appeal from the one who wants to the one asked
-        subj = [c for c in requester.children if c.dep_ == "nsubj"]
+        subj = [c for c in children_of(requester) if c.dep_ == "nsubj"]
         askers = [a for t in subj for a in resolve(t)] if resolve else []
         return replace(event, event="REQUEST", mode=event.event.lower(), cameo="02", acled=None,
                        actor=askers, recipient=event.actor or event.recipient,
@@ -119,7 +120,8 @@ def apply_stance(event: Event, token: Token, ontology: Ontology,
 def _announced(token: Token) -> bool:
     """An act the actor says it will or would (not) do."""
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
-    return any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll", "wo") for c in verb.children)
+    return any(c.dep_ == "aux" and c.lower_ in ("will", "would", "shall", "'ll", "wo")
+               for c in children_of(verb))
 
 
 def _appeal(token: Token) -> Token | None:
@@ -127,10 +129,10 @@ def _appeal(token: Token) -> Token | None:
     verb = token if token.pos_ in ("VERB", "AUX") else token.head
     head = verb.head
     if verb.dep_ == "xcomp" and head.lemma_.lower() in APPEAL_VERBS and any(
-            c.dep_ in ("dobj", "nsubj") and c.i < verb.i and c.i > head.i for c in head.children):
+            c.dep_ in ("dobj", "nsubj") and c.i < verb.i and c.i > head.i for c in children_of(head)):
         return head
     if verb.dep_ == "ccomp" and head.lemma_.lower() in APPEAL_VERBS and any(
-            c.dep_ == "nsubj" for c in verb.children):
+            c.dep_ == "nsubj" for c in children_of(verb)):
         return head
     return None
 
@@ -148,5 +150,5 @@ def _same_actor(speakers: list[ActorEntity], actors: list[ActorEntity]) -> bool:
 def obligations(sent: Span, triggered: set[int]) -> list[Token]:
     """Verbs under "must/should/have to" that no trigger covers: demands with no event word
     ("the rebels must reach an agreement")."""
-    return [t for t in sent if t.pos_ == "VERB" and t.i not in triggered and _obliged(t)
+    return [t for t in span_tokens(sent) if t.pos_ == "VERB" and t.i not in triggered and _obliged(t)
             and t.dep_ in ("ccomp", "ROOT", "conj", "xcomp")]

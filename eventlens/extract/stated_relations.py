@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import ent_at
+from ..nlp.doccache import children_of, ent_at, span_text, span_tokens
 from ..records import ActorEntity, Relation
 from ..resolve.actors import resolve_actor
 from .participants import phrase_span
@@ -63,7 +63,7 @@ def individual(a: ActorEntity, sent: Span) -> bool:
         return False
     root = span.root
     return (root.ent_type_ == "PERSON" or root.lemma_.lower() in INDIVIDUAL_NOUNS
-            or (root.tag_ == "NN" and any(c.lower_ in ("a", "an") for c in root.children)))
+            or (root.tag_ == "NN" and any(c.lower_ in ("a", "an") for c in children_of(root))))
 
 
 def official(a: ActorEntity, sent: Span) -> bool:
@@ -85,7 +85,7 @@ def same_actor(a: ActorEntity, b: ActorEntity) -> bool:
 
 def make_relation(kind: str, src: ActorEntity, tgt: ActorEntity, sent: Span, modality: str = "asserted",
               evidence: Token | None = None) -> Relation:
-    rel = Relation(id="", doc_id="", kind=kind, source=src, target=tgt, text=sent.text,
+    rel = Relation(id="", doc_id="", kind=kind, source=src, target=tgt, text=span_text(sent),
                    start=sent.start_char, end=sent.end_char, modality=modality)
     if evidence is not None:
         rel.evidence_start, rel.evidence_end = evidence.idx, evidence.idx + len(evidence.text)
@@ -146,7 +146,7 @@ def _siblings(tok: Token) -> list[Token]:
         if t in out:
             continue
         out.append(t)
-        stack += [c for c in t.children if c.dep_ in ("conj", "appos") and c.pos_ in NOMINAL]
+        stack += [c for c in children_of(t) if c.dep_ in ("conj", "appos") and c.pos_ in NOMINAL]
     return sorted(out, key=lambda t: t.i)
 
 
@@ -157,7 +157,7 @@ def named_antecedent(pron: Token, sent: Span, ctx: DocContext) -> list[ActorEnti
         return []
     # number: "the coalition has supported the Iraqi Security Forces in its efforts" is the coalition's
     singular = pron.lower_ in ("it", "its")
-    for tok in reversed([t for t in sent if t.i < pron.i and t.pos_ in ("NOUN", "PROPN")
+    for tok in reversed([t for t in span_tokens(sent) if t.i < pron.i and t.pos_ in ("NOUN", "PROPN")
                          and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj")
                          and not (singular and t.tag_ in ("NNS", "NNPS"))]):
         actor = resolve_token(tok, ctx)
@@ -199,7 +199,7 @@ def _parties(tok: Token, sent: Span, ctx: DocContext, *, owners: bool = False) -
             deps = ("compound", "nmod", "amod", "poss") if owners else ("compound", "nmod", "amod")
             # "the coalition campaign": the doer of an activity noun may be a plain noun
             activity = t.lemma_.lower() in AGAINST_HEADS
-            named = [c for c in t.children if c.dep_ in deps and (c.pos_ in ("PROPN", "PRON") or owners
+            named = [c for c in children_of(t) if c.dep_ in deps and (c.pos_ in ("PROPN", "PRON") or owners
                                                                   or (activity and c.pos_ == "NOUN"))]
             if named and named[0].pos_ == "PRON":
                 out += _pronoun_party(named[0], sent, ctx)
@@ -231,10 +231,10 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
     Two turns on the way: "urged the regime to cease airstrikes" gives the object of the controlling
     verb (object control; "is assisting the Iraqi government to destroy ISIL" gives both), and "support
     for the Government of Iraq in the fight against ISIL" gives the side supported, not the supporter."""
-    node, came, passive_cue = cue, cue, any(c.dep_ == "auxpass" for c in cue.children)
+    node, came, passive_cue = cue, cue, any(c.dep_ == "auxpass" for c in children_of(cue))
     for _ in range(10):
-        kids = list(node.children)
-        agent = [p for c in kids if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        kids = list(children_of(node))
+        agent = [p for c in kids if c.dep_ == "agent" for p in children_of(c) if p.dep_ == "pobj"]
         if agent and agent[0].i not in opponents:
             return _parties(agent[0], sent, ctx, owners=True)
         if node is not cue and came.dep_ == "prep" and came.lower_ == "in" and (
@@ -242,7 +242,8 @@ def _agents(cue: Token, opponents: set[int], sent: Span, ctx: DocContext) -> lis
             helped = _supported(node)
             if helped:
                 return _parties(helped[0], sent, ctx)
-        infinitive = came.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in came.children)
+        infinitive = came.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                                  for c in children_of(came))
         if node is not cue and (came.dep_ == "xcomp" or infinitive):
             objs = [c for c in kids if c.dep_ == "dobj" and c.i not in opponents]
             found = _parties(objs[0], sent, ctx) if objs else []
@@ -304,31 +305,32 @@ def _joining(noun: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
     verb = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "in" else None
     if verb is None or verb.pos_ not in ("VERB", "AUX"):
         return []
-    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    subjects = [c for c in children_of(verb) if c.dep_ == "nsubj"]
     return _parties(subjects[0], sent, ctx, owners=True) if subjects else []
 
 
 def _part_of(verb: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
     """"the UK is working as part of the Global Coalition to defeat ISIL": the whole acts with its part."""
-    wholes = [w for prep in verb.children if prep.dep_ == "prep" and prep.lower_ == "as"
-              for part in prep.children if part.dep_ == "pobj" and part.lemma_.lower() in ("part", "member")
-              for of in part.children if of.dep_ == "prep" and of.lower_ == "of"
-              for w in of.children if w.dep_ == "pobj"]
+    wholes = [w for prep in children_of(verb) if prep.dep_ == "prep" and prep.lower_ == "as"
+              for part in children_of(prep)
+              if part.dep_ == "pobj" and part.lemma_.lower() in ("part", "member")
+              for of in children_of(part) if of.dep_ == "prep" and of.lower_ == "of"
+              for w in children_of(of) if w.dep_ == "pobj"]
     return [a for w in wholes for a in _parties(w, sent, ctx)]
 
 
 def _opponents_of(cue: Token) -> list[Token]:
     """The enemy heads a hostile word names."""
-    kids = list(cue.children)
+    kids = list(children_of(cue))
     low = cue.lemma_.lower()
     if cue.lower_ == "against" and cue.dep_ == "prep":
         if cue.head.lemma_.lower() in AGAINST_HEADS or _against_head(cue) is cue:
             return []  # the head word itself takes it, or no hostile word is near
         return [c for c in kids if c.dep_ == "pobj"]
     if low == "receive" and any(c.lemma_.lower() in ON_HEADS for c in kids if c.dep_ == "dobj"):
-        return [p for c in kids if c.dep_ == "prep" and c.lower_ == "from" for p in c.children
+        return [p for c in kids if c.dep_ == "prep" and c.lower_ == "from" for p in children_of(c)
                 if p.dep_ == "pobj"]  # "continued to receive heavy fire from ISIL fighters"
-    out = [p for c in kids if c.dep_ == "prep" for p in c.children if p.dep_ == "pobj"
+    out = [p for c in kids if c.dep_ == "prep" for p in children_of(c) if p.dep_ == "pobj"
            and ((c.lower_ == "against" and low in AGAINST_HEADS) or (c.lower_ == "on" and low in ON_HEADS)
                 or (c.lower_ == "from" and low in FROM_HEADS)
                 or (c.lower_ == "of" and (low in HOSTILE_NOUNS_OF or low == "clear")))]
@@ -337,12 +339,13 @@ def _opponents_of(cue: Token) -> list[Token]:
         if not objs and any(c.dep_ == "auxpass" for c in kids):
             objs = [c for c in kids if c.dep_ == "nsubjpass"]
         if not objs:  # "to degrade and defeat Da'esh": the object hangs on the last verb
-            objs = [c for conj in cue.conjuncts if conj.i > cue.i for c in conj.children if c.dep_ == "dobj"]
+            objs = [c for conj in cue.conjuncts if conj.i > cue.i
+                    for c in children_of(conj) if c.dep_ == "dobj"]
         out += objs
     if low == "clear" and not out:  # "cleared 15 to 20 percent of the city of enemy forces"
         out += [p for obj in kids if obj.dep_ == "dobj" for t in obj.subtree
                 if t.dep_ == "prep" and t.lower_ == "of" and t.head.dep_ == "pobj"
-                for p in t.children if p.dep_ == "pobj"]
+                for p in children_of(t) if p.dep_ == "pobj"]
     if low in ("push", "drive", "beat", "force") and any(c.lower_ in ("back", "out") for c in kids):
         out += [c for c in kids if c.dep_ == "dobj"]  # "pushing ISIL back"
     if low == "deliver" and any(c.lemma_.lower() == "defeat" for c in kids if c.dep_ == "dobj"):
@@ -352,7 +355,7 @@ def _opponents_of(cue: Token) -> list[Token]:
 
 def stated_relations(sent: Span, ctx: DocContext) -> list[Relation]:
     out: list[Relation] = []
-    for tok in sent:
+    for tok in span_tokens(sent):
         low = tok.lemma_.lower()
         out += _war_sides(tok, sent, ctx) if low in WAR_NOUNS else []
         enemies = [] if by_peaceful_means(tok) else _opponents_of(tok)
@@ -375,7 +378,8 @@ def stated_relations(sent: Span, ctx: DocContext) -> list[Relation]:
                        if h.kind not in NOT_STANCE_KINDS | NOT_PARTY_KINDS and not individual(h, sent)]
             kind = "allied_with" if low in WITH_HEADS else "supports"
             for helper in helpers:
-                own = {e.i for e in allies if any(c.dep_ == "poss" and c.pos_ == "PRON" for c in e.children)}
+                own = {e.i for e in allies
+                       if any(c.dep_ == "poss" and c.pos_ == "PRON" for c in children_of(e))}
                 for ally in (a for e in allies if e.i not in own for a in _parties(e, sent, ctx)):
                     if not (same_actor(helper, ally) or ally.kind in NOT_STANCE_KINDS or is_operation(ally)):
                         out.append(make_relation(kind, helper, ally, sent, evidence=cue))
@@ -396,8 +400,8 @@ def _fights_supported(rels: list[Relation], sent: Span) -> list[Relation]:
 
 def _war_sides(war: Token, sent: Span, ctx: DocContext) -> list[Relation]:
     """"the Iran-Iraq War": the names compounded on a war noun are its sides."""
-    sides = [c for c in war.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
-    sides += [s for c in sides for s in c.children if s.dep_ == "compound" and s.pos_ == "PROPN"]
+    sides = [c for c in children_of(war) if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    sides += [s for c in sides for s in children_of(c) if s.dep_ == "compound" and s.pos_ == "PROPN"]
     found = (resolve_actor(sent.doc[t.i:t.i + 1], knowledge=ctx.knowledge, doc_actors=ctx.doc_actors)
              for t in sorted(sides, key=lambda t: t.i))
     actors = [a for a in found if is_actor(a)]
@@ -416,8 +420,8 @@ def _place_beside(actor: ActorEntity, head: Token, sent: Span) -> bool:
 
 def by_peaceful_means(cue: Token) -> bool:
     """The act is done with sanctions, expulsions or votes: pressure, not fighting."""
-    return any(p.lemma_.lower() in PEACEFUL_MEANS for c in cue.children if c.dep_ == "prep"
-               and c.lower_ in ("with", "through", "by") for p in c.children if p.dep_ == "pobj")
+    return any(p.lemma_.lower() in PEACEFUL_MEANS for c in children_of(cue) if c.dep_ == "prep"
+               and c.lower_ in ("with", "through", "by") for p in children_of(c) if p.dep_ == "pobj")
 
 
 def _fights(cue: Token) -> bool:
@@ -434,7 +438,8 @@ def _side_by_side(agents: list[ActorEntity], sent: Span, cue: Token) -> list[Rel
                      key=lambda a: a.start or 0)
     for i, a in enumerate(ordered):
         for b in ordered[i + 1:]:
-            if any(t.pos_ in ("VERB", "AUX") for t in sent if (a.end or 0) <= t.idx < (b.start or 0)):
+            if any(t.pos_ in ("VERB", "AUX") for t in span_tokens(sent)
+                   if (a.end or 0) <= t.idx < (b.start or 0)):
                 continue
             if not same_actor(a, b) and a.kind not in NOT_PARTY_KINDS and b.kind not in NOT_PARTY_KINDS:
                 out.append(make_relation("allied_with", a, b, sent, evidence=cue))
@@ -444,17 +449,17 @@ def _side_by_side(agents: list[ActorEntity], sent: Span, cue: Token) -> list[Rel
 def _supported(cue: Token) -> list[Token]:
     """The heads a support or partnership word names as the side helped or joined."""
     low = cue.lemma_.lower()
-    kids = list(cue.children)
+    kids = list(children_of(cue))
     if low in SUPPORT_NOUNS and cue.pos_ == "NOUN":
         # "in support of Y", "support for Y"; "with the aid of Y" names the helper, handled by its climb
         return [p for c in kids if c.dep_ == "prep" and c.lower_ in ("of", "for", "to")
-                for p in c.children if p.dep_ == "pobj"]
+                for p in children_of(c) if p.dep_ == "pobj"]
     if low in SUPPORT_VERBS and cue.pos_ == "VERB" and not any(c.dep_ == "auxpass" for c in kids):
         return [c for c in kids if c.dep_ == "dobj"]
     if low == "stand" and cue.pos_ == "VERB":  # "The UK stands by Iraq to defeat Daesh"
         return [p for c in kids if c.dep_ == "prep" and c.lower_ in ("by", "with", "behind")
-                for p in c.children if p.dep_ == "pobj"]
+                for p in children_of(c) if p.dep_ == "pobj"]
     if low in WITH_HEADS:
         return [p for c in (kids if cue.pos_ != "ADP" else [cue]) if c.lower_ in ("with", "alongside")
-                for p in c.children if p.dep_ == "pobj"]
+                for p in children_of(c) if p.dep_ == "pobj"]
     return []

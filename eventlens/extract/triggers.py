@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from ..nlp.doccache import children_of, sentence_of, span_tokens
 from .ontology import Ontology, Trigger
 
 VERB_POS = {"VERB"}
@@ -58,7 +59,7 @@ def _matches(token: Token, trig: Trigger, is_verb: bool) -> tuple[Token, ...] | 
         # phrasal verb: the other words are particles, prepositions, adverbs or the object ("open fire")
         found: list[Token] = []
         for word in trig.words[1:]:
-            hit = next((c for c in token.children
+            hit = next((c for c in children_of(token)
                         if c.dep_ in ("prt", "prep", "advmod", "dobj", "dative") and c.lower_ == word), None)
             if hit is None:
                 return None
@@ -66,7 +67,7 @@ def _matches(token: Token, trig: Trigger, is_verb: bool) -> tuple[Token, ...] | 
         return (token, *found)
     # compound nominal: the modifiers stand right before the head ("air strike", "suicide bombing")
     n = len(trig.words) - 1
-    if token.i - n < token.sent.start:
+    if token.i - n < sentence_of(token).start:
         return None
     before = token.doc[token.i - n: token.i]
     if [t.lower_ for t in before] == list(trig.words[:-1]) or [_lemma(t) for t in before] == list(
@@ -82,7 +83,7 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
     motion = ontology.words("motion_verbs")
     doc = sent.doc
     n_tokens = len(doc)
-    for token in sent:
+    for token in span_tokens(sent):
         pos, dep = token.pos_, token.dep_  # spaCy looks each up in its string store on every access
         is_verb = pos in VERB_POS
         if pos == "ADJ" and dep in ("acomp", "oprd", "amod", "xcomp", "ccomp"):
@@ -144,7 +145,7 @@ def _propn_is_event(token: Token) -> bool:
 
 
 def _has_nominal_event(verb: Token, ontology: Ontology) -> bool:
-    for child in verb.children:
+    for child in children_of(verb):
         if child.dep_ in ("dobj", "attr", "nsubjpass") and any(
                 "N" in t.pos for t in ontology.candidates(_lemma(child)) + ontology.candidates(child.lower_)):
             return True
@@ -154,7 +155,7 @@ def _has_nominal_event(verb: Token, ontology: Ontology) -> bool:
 def _causative_displacement(verb: Token, ontology: Ontology, motion: frozenset[str]) -> TriggerMatch | None:
     """"forcing hundreds of thousands of Syrians to ... move northwards" is displacement, told by the verb
     that forces and the motion verb it governs; "forced Assad to demobilise" is not (no motion)."""
-    for child in verb.children:
+    for child in children_of(verb):
         # "forced 800 families from their homes"
         uprooted = child.dep_ == "prep" and child.lower_ in ("from", "out") and any(
             _lemma(o) in HOMES for o in child.subtree if o.dep_ == "pobj")

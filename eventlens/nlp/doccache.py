@@ -6,14 +6,17 @@ them many times after the entities are final, so they are computed once and kept
 ``forget(doc)`` drops them; the events component calls it first, so a cache never outlives the entities.
 
 ``memo(doc)`` is a dictionary for anything else computed once per Doc and asked for many times (the time
-words of a sentence are read once for the sentence and again for each of its events).
+words of a sentence are read once for the sentence and again for each of its events). The token, head,
+children, entity and sentence lists below live there too; they are exact copies of what spaCy returns,
+so code that reads them gives the same answers as code that asks spaCy each time.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Hashable
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 _TEXT = "eventlens.text"
 _ENTS = "eventlens.ents_by_token"
@@ -51,3 +54,111 @@ def forget(doc: Doc) -> None:
     doc.user_data.pop(_TEXT, None)
     doc.user_data.pop(_ENTS, None)
     doc.user_data.pop(_MEMO, None)
+
+
+# Token objects: ``doc[i]``, ``token.head``, ``token.children`` and iterating a Span each build new Python
+# Token objects, and extraction walks the same sentences and trees many times per event. These lists are
+# made once per Doc (kept in ``memo``) and the hot loops index them with plain ints.
+
+def tokens(doc: Doc) -> list[Token]:
+    """Every Token of the Doc, built once; ``tokens(doc)[i]`` is ``doc[i]`` without a new object."""
+    table = memo(doc)
+    toks = table.get("tokens")
+    if toks is None:
+        toks = table["tokens"] = list(doc)
+    return toks
+
+
+def span_tokens(span: Span) -> list[Token]:
+    """The tokens of a Span (a sentence, a phrase), from the Doc's one list."""
+    return tokens(span.doc)[span.start:span.end]
+
+
+def head_ids(doc: Doc) -> list[int]:
+    """The head index of every token (a root is its own head)."""
+    table = memo(doc)
+    heads = table.get("heads")
+    if heads is None:
+        heads = table["heads"] = [t.head.i for t in tokens(doc)]
+    return heads
+
+
+def head_of(token: Token) -> Token:
+    """``token.head`` from the Doc's token list."""
+    doc = token.doc
+    return tokens(doc)[head_ids(doc)[token.i]]
+
+
+def children_of(token: Token) -> list[Token]:
+    """``list(token.children)``, in the same (document) order, from lists made once per Doc."""
+    doc = token.doc
+    table = memo(doc)
+    kids = table.get("children")
+    if kids is None:
+        toks = tokens(doc)
+        kids = [[] for _ in toks]
+        for i, h in enumerate(head_ids(doc)):
+            if h != i:
+                kids[h].append(toks[i])
+        table["children"] = kids
+    return kids[token.i]  # type: ignore[no-any-return]
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents``, built once (spaCy builds every entity Span again on each access)."""
+    table = memo(doc)
+    ents = table.get("ents")
+    if ents is None:
+        ents = table["ents"] = doc.ents
+    return ents  # type: ignore[no-any-return]
+
+
+def span_ents(span: Span) -> list[Span]:
+    """``span.ents``: the entities wholly inside the span, in order (as spaCy computes it)."""
+    out = []
+    start, end = span.start, span.end
+    for ent in doc_ents(span.doc):
+        if ent.start >= start:
+            if ent.end <= end:
+                out.append(ent)
+            else:
+                break
+    return out
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token indices of every sentence, in order."""
+    table = memo(doc)
+    bounds = table.get("sents")
+    if bounds is None:
+        bounds = table["sents"] = [(s.start, s.end) for s in doc.sents]
+    return bounds  # type: ignore[no-any-return]
+
+
+def sentence_of(token: Token) -> Span:
+    """``token.sent`` from the sentence bounds found once per Doc."""
+    doc = token.doc
+    bounds = sentence_bounds(doc)
+    i = token.i
+    k = bisect_right(bounds, (i, len(doc) + 1)) - 1
+    start, end = bounds[k]
+    return doc[start:end]
+
+
+def span_text(span: Span) -> str:
+    """``span.text`` cut from the Doc's text (spaCy joins the tokens' texts again on each access)."""
+    if span.end <= span.start:
+        return ""
+    return doc_text(span.doc)[span.start_char:span.end_char]
+
+
+def sentence_words(sent: Span) -> frozenset[str]:
+    """The lowercase forms and lemmas of a sentence's words, for rules that ask whether a cue word
+    occurs anywhere in it; made once per sentence."""
+    key = ("sentence_words", sent.start, sent.end)
+    table = memo(sent.doc)
+    words = table.get(key)
+    if words is None:
+        toks = span_tokens(sent)
+        words = table[key] = frozenset({t.lower_ for t in toks} | {t.lemma_.lower() for t in toks})
+    return words  # type: ignore[no-any-return]

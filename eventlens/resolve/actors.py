@@ -22,6 +22,7 @@ government only when it is a grammatical subject ("Moscow denied ...").
 """
 from __future__ import annotations
 
+import copy
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from ..nlp.doccache import ent_at
+from ..nlp.doccache import children_of, doc_text, ent_at, memo, span_ents, span_tokens, tokens
 from ..records import ActorEntity, Place
 from .actor_knowledge import Actor, ActorKnowledge, Role, fold, load_actor_knowledge
 
@@ -62,18 +63,33 @@ class DocActors:
 
     Made once per article and handed to every ``resolve_actor`` call for that article. It notices a new
     Doc by itself and starts afresh, so reusing one instance across articles is safe but forgets.
+
+    It also keeps what ``resolve_actor`` answered for each phrase: the extractor asks for the same
+    phrase as a participant, an antecedent, a speaker and a relation end. An answer depends on the
+    phrase, the knowledge and the persons remembered so far, so it is kept under the phrase's token
+    range and ``version``, which counts the changes to the persons.
     """
 
     def __init__(self) -> None:
         self._doc: Doc | None = None
         self._persons: dict[str, ActorEntity] = {}
         self._dominant: str | None = None
+        self.version = 0
+        self.resolved: dict[tuple[int, int, int], ActorEntity | None] = {}
+        self.resolved_with: ActorKnowledge | None = None
+
+    @property
+    def doc(self) -> Doc | None:
+        return self._doc
 
     def prepare(self, doc: Doc, knowledge: ActorKnowledge) -> None:
         if doc is self._doc:
+            if knowledge is not self.resolved_with:
+                self.resolved, self.resolved_with = {}, knowledge
             return
         self._doc = doc
         self._persons = {}
+        self.resolved, self.resolved_with = {}, knowledge
         counts: Counter[str] = Counter()
         for tok in doc:
             if tok.is_alpha and tok.text[:1].isupper():
@@ -99,6 +115,8 @@ class DocActors:
     def remember(self, name: str, entity: ActorEntity, *, overwrite: bool = True) -> None:
         for key in _name_keys(name):
             if overwrite or key not in self._persons:
+                if self._persons.get(key) != entity:
+                    self.version += 1
                 self._persons[key] = entity
 
     def person(self, name: str) -> ActorEntity | None:
@@ -116,7 +134,7 @@ def _name_keys(name: str) -> list[str]:
 
 
 def _clean_name(span: Span) -> str:
-    toks = [t for t in span if not (t.i == span.start and t.lower_ in ("the", "a", "an"))]
+    toks = [t for t in span_tokens(span) if not (t.i == span.start and t.lower_ in ("the", "a", "an"))]
     while toks and toks[-1].text in ("'s", "’s", "'"):
         toks.pop()
     return "".join(t.text_with_ws for t in toks).strip()
@@ -125,9 +143,11 @@ def _clean_name(span: Span) -> str:
 def _strip(span: Span) -> Span:
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].is_punct or doc[start].is_space) and doc[start].text not in ("'", "’"):
+    toks = tokens(doc)
+    while (start < end and (toks[start].is_punct or toks[start].is_space)
+           and toks[start].text not in ("'", "’")):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+    while end > start and (toks[end - 1].is_punct or toks[end - 1].is_space):
         end -= 1
     return doc[start:end]
 
@@ -168,15 +188,15 @@ def split_coordination(span: Span) -> list[Span]:
 def _head(span: Span, knowledge: ActorKnowledge) -> Token:
     """The head noun, looking through quantities: "thousands of IRGC troops" -> troops."""
     head = span.root
-    tops = [t for t in span if not (span.start <= t.head.i < span.end) or t.head.i == t.i]
+    tops = [t for t in span_tokens(span) if not (span.start <= t.head.i < span.end) or t.head.i == t.i]
     if len(tops) > 1:  # a fragment of a phrase ("Panamanian army" of "Panamanian army officers")
         nominal = [t for t in tops if t.pos_ in ("NOUN", "PROPN")]
         head = (nominal or tops)[-1]
     for _ in range(4):
         if not (head.lower_ in knowledge.quantity_heads or head.like_num or head.ent_type_ == "CARDINAL"):
             break
-        nxt = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
-                    for g in c.children if g.dep_ == "pobj" and span.start <= g.i < span.end), None)
+        nxt = next((g for c in children_of(head) if c.dep_ == "prep" and c.lower_ == "of"
+                    for g in children_of(c) if g.dep_ == "pobj" and span.start <= g.i < span.end), None)
         if nxt is None:
             break
         head = nxt
@@ -186,15 +206,18 @@ def _head(span: Span, knowledge: ActorKnowledge) -> Token:
 def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_Match]:
     """Named actors, country words and capitals in the span, longest first, not overlapping."""
     doc = span.doc
+    toks = tokens(doc)
+    text_of = doc_text(doc)
     found: list[_Match] = []
     longest = max(knowledge.names.max_words, knowledge.country_words.max_words)
     i = span.start
     while i < span.end:
         hit = None
         for j in range(min(span.end, i + longest), i, -1):
-            if doc[j - 1].is_punct and doc[j - 1].text not in (".",) and j - 1 > i:
+            last = toks[j - 1]
+            if last.is_punct and last.text not in (".",) and j - 1 > i:
                 continue
-            text = doc[i:j].text
+            text = text_of[toks[i].idx:last.idx + len(last.text)]  # doc[i:j].text
             actor = knowledge.named(text, year=year)
             if actor is not None:
                 hit = _Match(i, j, actor=actor)
@@ -204,7 +227,7 @@ def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_M
                 hit = _Match(i, j, country=country)
                 break
             capital = knowledge.capital(text)
-            if capital is not None and doc[i].ent_type_ in PLACE_LABELS:
+            if capital is not None and toks[i].ent_type_ in PLACE_LABELS:
                 hit = _Match(i, j, capital=capital)
                 break
         if hit is not None:
@@ -228,7 +251,7 @@ def _inside_person_name(doc: Doc, start: int, end: int, knowledge: ActorKnowledg
 
 def _clause_tokens(head: Token, span: Span) -> set[int]:
     """Tokens of clauses hanging off the head (relative clauses, appositions): context, not owner."""
-    return {t.i for c in head.children if c.dep_ in CLAUSE_DEPS for t in c.subtree
+    return {t.i for c in children_of(head) if c.dep_ in CLAUSE_DEPS for t in c.subtree
             if span.start <= t.i < span.end}
 
 
@@ -253,7 +276,7 @@ def _is_place(head: Token, knowledge: ActorKnowledge) -> bool:
     first = ent[0] if ent is not None else head
     if first.pos_ == "PROPN" and fold(first.text) in knowledge.toponym_prefixes:
         return True
-    return any(c.dep_ == "appos" and c.lemma_.lower() in knowledge.place_nouns for c in head.children)
+    return any(c.dep_ == "appos" and c.lemma_.lower() in knowledge.place_nouns for c in children_of(head))
 
 
 def _published_year(doc: Doc) -> int | None:
@@ -334,7 +357,8 @@ def _compose(span: Span, head: Token, role: Role, *, matches: list[_Match], know
 def _titled(span: Span, ent: Span, knowledge: ActorKnowledge) -> bool:
     """"King Hassan", "President Dos Santos": a title makes a name a person even where the gazetteer
     knows a town of that name."""
-    return any((r := knowledge.role(t.lower_)) is not None and r.person for t in span if t.i < ent.start)
+    return any((r := knowledge.role(t.lower_)) is not None and r.person
+               for t in span_tokens(span) if t.i < ent.start)
 
 
 def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowledge,
@@ -343,10 +367,10 @@ def _person(span: Span, ent: Span, matches: list[_Match], knowledge: ActorKnowle
     name = _clean_name(ent)
     known = doc_actors.person(name)
     head = ent.root
-    title_toks = [t for t in span if t.i < ent.start or t.i in _clause_tokens(head, span)]
+    title_toks = [t for t in span_tokens(span) if t.i < ent.start or t.i in _clause_tokens(head, span)]
     clause = _clause_tokens(head, span)
     # "King Hassan of Morocco", "President Assad of Syria": the country after "of" is whose he is
-    clause |= {t.i for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree}
+    clause |= {t.i for c in children_of(head) if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree}
     country = next((m.country[0] for m in matches
                     if m.country is not None and (m.end <= ent.start or m.start in clause)), None)
     org = next((m.actor for m in matches
@@ -403,6 +427,19 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     For a coordination ("Russia and Iran") this resolves the first conjunct; call
     ``split_coordination`` first to get all of them.
     """
+    if span.doc is not doc_actors.doc or knowledge is not doc_actors.resolved_with:
+        return _resolve_actor(span, knowledge, doc_actors)  # prepares doc_actors for this Doc
+    key = (span.start, span.end, doc_actors.version)
+    if key in doc_actors.resolved:
+        known = doc_actors.resolved[key]
+        return copy.copy(known) if known is not None else None
+    actor = _resolve_actor(span, knowledge, doc_actors)
+    if doc_actors.version == key[2]:  # the answer did not change what is remembered: it holds until then
+        doc_actors.resolved[key] = copy.copy(actor) if actor is not None else None
+    return actor
+
+
+def _resolve_actor(span: Span, knowledge: ActorKnowledge, doc_actors: DocActors) -> ActorEntity | None:
     span = _strip(span)
     if not len(span):
         return None
@@ -490,7 +527,8 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
         # the organisation's head noun ("Association of African Jurists"), else a title before the name
         inner = _role_of(ent.root, knowledge, ent) or next(
             (r for t in ent if (r := knowledge.role(t.lower_, t.lemma_.lower())) is not None), None) or next(
-            (r for t in span if t.i < ent.start and (r := knowledge.role(t.lower_)) is not None), None)
+            (r for t in span_tokens(span) if t.i < ent.start and (r := knowledge.role(t.lower_)) is not None),
+            None)
         sector = inner.sector if inner else None
         return _entity(span, name=_clean_name(ent), code=_code(country, sector), country=country,
                        sector=sector, kind=inner.kind if inner else None)
@@ -519,14 +557,14 @@ def location_country(head: Token, *, knowledge: ActorKnowledge, places: Sequence
     Indonesia", "a group based in Trinidad", "Albanians of southern Serbia". Read from the places found
     in the sentence, else from a country name."""
     # the head, and the people a quantity counts ("one third of the guerrillas operating in Macedonia")
-    heads = [head, *(o for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
-                     for o in c.children if o.dep_ == "pobj" and head.lower_ in knowledge.quantity_heads)]
-    preps = [c for h in heads for c in h.children if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
-    preps += [p for h in heads for c in h.children
+    heads = [head, *(o for c in children_of(head) if c.dep_ == "prep" and c.lower_ == "of"
+                     for o in children_of(c) if o.dep_ == "pobj" and head.lower_ in knowledge.quantity_heads)]
+    preps = [c for h in heads for c in children_of(h) if c.dep_ == "prep" and c.lower_ in _LOCATED_PREPS]
+    preps += [p for h in heads for c in children_of(h)
               if c.dep_ in ("acl", "amod") and c.lemma_.lower() in _LOCATED_VERBS
-              for p in c.children if p.dep_ == "prep" and p.lower_ in _LOCATED_PREPS]
+              for p in children_of(c) if p.dep_ == "prep" and p.lower_ in _LOCATED_PREPS]
     for prep in preps:
-        for obj in (c for c in prep.children if c.dep_ == "pobj"):
+        for obj in (c for c in children_of(prep) if c.dep_ == "pobj"):
             place = next((p for p in places if p.start <= obj.idx < p.end and p.country), None)
             if place is not None:
                 return place.country
@@ -561,21 +599,30 @@ def locate(actors: list[ActorEntity], head: Token, *, knowledge: ActorKnowledge,
 
 
 def sentence_countries(sent: Span, *, knowledge: ActorKnowledge, places: Sequence[Place]) -> set[str]:
-    """The countries a sentence names (by name, adjective or demonym) or names a place in."""
+    """The countries a sentence names (by name, adjective or demonym) or names a place in.
+
+    Asked once per event, answered once per sentence (kept per Doc for this knowledge and place list)."""
+    key = ("sentence_countries", sent.start, sent.end)
+    table = memo(sent.doc)
+    kept = table.get(key)
+    if kept is not None and kept[0] is knowledge and kept[1] is places:
+        return set(kept[2])
     found = set()
-    for tok in sent:
+    for tok in span_tokens(sent):
         if tok.is_alpha and tok.text[:1].isupper():
             hit = knowledge.country_word(tok.text)
             if hit is not None:
                 found.add(hit[0])
-    for ent in sent.ents:
+    ents = span_ents(sent)
+    for ent in ents:
         if len(ent) > 1 and ent.label_ == "GPE" and (hit := knowledge.country_word(ent.text)):
             found.add(hit[0])  # "Sierra Leone", "the Ivory Coast"
     # places the tagger also calls places: a gazetteer match inside a name ("Umma party") is none
-    located = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in PLACE_LABELS]
+    located = [(e.start_char, e.end_char) for e in ents if e.label_ in PLACE_LABELS]
     found |= {p.country for p in places
               if p.country and sent.start_char <= p.start and p.end <= sent.end_char
               and any(a <= p.start < b for a, b in located)}
+    table[key] = (knowledge, places, frozenset(found))
     return found
 
 

@@ -10,7 +10,7 @@ import re
 
 from spacy.tokens import Span
 
-from ..nlp.doccache import doc_text
+from ..nlp.doccache import children_of, doc_text, span_ents, span_tokens
 from ..records import Count
 from .counts import CountMention, Quantity, _categories, _is_modal, _lemma, _victim_role, _word_entry
 
@@ -25,7 +25,8 @@ def _place_between(sent: Span, start: int, end: int) -> bool:
     """A place named between two figures: what makes them parts of one total rather than rivals."""
     places = _categories()["place_nouns"]
     return any(start <= t.idx < end and (t.ent_type_ in ("GPE", "LOC", "FAC") or _lemma(t) in places or (
-        t.tag_ == "NNP" and t.dep_ == "pobj" and t.head.lower_ in ("in", "from", "at"))) for t in sent)
+        t.tag_ == "NNP" and t.dep_ == "pobj" and t.head.lower_ in ("in", "from", "at")))
+        for t in span_tokens(sent))
 
 
 def _masked(text: str, mentions: list[CountMention]) -> str:
@@ -92,12 +93,12 @@ def singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMent
     out: list[CountMention] = []
     nouns, persons = _categories()["nouns"], frozenset(_categories()["person_nouns"])
     victim_verbs = _categories()["victim_verbs"]
-    for verb in sent:
+    for verb in span_tokens(sent):
         # a verb outside ``victim_verbs`` has no victim (``_victim_role``): skip it before the tree walks
         if verb.pos_ not in ("VERB", "AUX") or _lemma(verb) not in victim_verbs or _is_modal(verb) or any(
-                c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "to") for c in verb.children):
+                c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "to") for c in children_of(verb)):
             continue  # "was not killed", "could be killed", "attempted to assassinate"
-        for arg in verb.children:
+        for arg in children_of(verb):
             if _victim_role(arg, verb) is None:
                 continue
             for cand in [arg, *arg.conjuncts]:
@@ -106,13 +107,13 @@ def singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMent
                 person = named or cand.lower_ in persons or _lemma(cand) in persons or (
                     row is not None and row[1] == "people" and row[0] in (None, "troops", "detained"))
                 if not person or cand.tag_ not in ("NN", "NNP") or any(
-                        c.dep_ in ("nummod", "quantmod") for c in cand.children):
+                        c.dep_ in ("nummod", "quantmod") for c in children_of(cand)):
                     continue
                 if not named and not any(c.dep_ in ("det", "poss") and c.lower_ not in ("no", "every", "each",
                                                                                        "any", "which")
-                                         for c in cand.children):
+                                         for c in children_of(cand)):
                     continue  # "police killed protester" headlines aside, a bare singular is generic
-                ent = next((e for e in sent.ents if e.start <= cand.i < e.end), None) if named else None
+                ent = next((e for e in span_ents(sent) if e.start <= cand.i < e.end), None) if named else None
                 start = ent.start_char if ent is not None else cand.left_edge.idx
                 end = ent.end_char if ent is not None else cand.idx + len(cand)
                 if any(start < t_end and t_start < end for t_start, t_end in taken):

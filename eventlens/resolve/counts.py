@@ -24,7 +24,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import doc_text, memo
+from ..nlp.doccache import children_of, doc_text, memo, sentence_of, span_ents, span_tokens, tokens
 from ..records import Count
 from .quantities import Quantity, load_json, parse_quantity, quantity_patterns
 
@@ -105,7 +105,7 @@ def _plural_name(noun: Token) -> bool:
     return (noun.pos_ == "PROPN" and not noun.ent_type_ and noun.text[:1].isupper()
             and noun.lower_.endswith("s") and not noun.lower_.endswith("ss")
             and noun.dep_ in ("nsubj", "nsubjpass", "dobj")
-            and any(c.dep_ == "nummod" and c.i < noun.i for c in noun.children))
+            and any(c.dep_ == "nummod" and c.i < noun.i for c in children_of(noun)))
 
 
 def _word_entry(tok: Token) -> tuple[str, str | None] | None:
@@ -127,9 +127,9 @@ def _phrase_entry(text: str) -> tuple[str, str] | None:
 
 def _counted_noun(anchor: Token, qty_tokens: list[Token], until: int | None = None) -> Token | None:
     """The noun the quantity counts: "hundreds of thousands of Syrians" -> Syrians, "nine civilians"."""
-    for child in anchor.children:
+    for child in children_of(anchor):
         if child.dep_ == "prep" and child.lower_ == "of" and child.i > anchor.i:
-            objs = [c for c in child.children if c.dep_ == "pobj"]
+            objs = [c for c in children_of(child) if c.dep_ == "pobj"]
             if objs:
                 obj = objs[0]
                 for cand in [obj, *obj.conjuncts]:
@@ -162,7 +162,7 @@ def _noun_after(anchor: Token, until: int | None = None) -> Token | None:
     adverb, adjective or participle, so it does not run into the next phrase.
     """
     nouns = _categories()["nouns"]
-    words = [t for t in anchor.doc[anchor.i + 1:until or anchor.sent.end] if not t.is_space]
+    words = [t for t in tokens(anchor.doc)[anchor.i + 1:until or sentence_of(anchor).end] if not t.is_space]
     for tok in words[:4]:
         if tok.lower_ in nouns or _lemma(tok) in nouns:
             return tok if tok.pos_ in ("NOUN", "PROPN") else None
@@ -173,9 +173,9 @@ def _noun_after(anchor: Token, until: int | None = None) -> Token | None:
 
 def _entry_of_modifiers(tok: Token) -> tuple[str, str | None, Token] | None:
     """Category words on the token: "displaced persons", "people evacuated", "1 000 rendered homeless"."""
-    for child in tok.children:
+    for child in children_of(tok):
         if child.dep_ in ("amod", "acl", "relcl", "compound") and child.i != tok.i:
-            for cand in [child, *(c for c in child.children if c.dep_ in ("oprd", "acomp", "xcomp"))]:
+            for cand in [child, *(c for c in children_of(child) if c.dep_ in ("oprd", "acomp", "xcomp"))]:
                 entry = _word_entry(cand)
                 if entry:
                     return entry[0], entry[1], cand
@@ -207,7 +207,7 @@ def _victim_role(arg: Token, verb: Token) -> tuple[str, Token] | None:
         return None
     is_victim = arg.dep_ in ("dobj", "nsubjpass") or (
         arg.dep_ == "nsubj" and lemma in data["intransitive_victim_verbs"]
-        and not any(c.dep_ == "dobj" for c in verb.children))
+        and not any(c.dep_ == "dobj" for c in children_of(verb)))
     entry = _word_entry(verb)
     return (entry[0], verb) if is_victim and entry else None
 
@@ -227,7 +227,7 @@ def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, To
             break
         head = cur.head
         if head.pos_ in ("VERB", "AUX", "ADJ", "NOUN", "PROPN") and cur.dep_ != "compound":
-            for comp in head.children:  # "left 483 homeless", "forcing thousands to ... move"
+            for comp in children_of(head):  # "left 483 homeless", "forcing thousands to ... move"
                 if comp.dep_ in ("xcomp", "acomp", "oprd") and comp.i > tok.i:
                     for cand in [comp, *comp.conjuncts]:
                         entry = _word_entry(cand)
@@ -237,7 +237,7 @@ def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, To
             if entry and not (head.pos_ == "NOUN" and cur.dep_ not in ("pobj", "prep", "nummod")):
                 if entry[0] == "affected":  # "affected and evacuated": the displacement word wins
                     for conj in head.conjuncts:
-                        if any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
+                        if any(c.dep_ in ("nsubj", "nsubjpass") for c in children_of(conj)):
                             continue  # its own subject: another count
                         other = _word_entry(conj)
                         if other and other[0] == "displaced":
@@ -254,7 +254,7 @@ def _category_near(tok: Token) -> tuple[tuple[str, str | None, Token] | None, To
 def _figure_subject(verb: Token) -> tuple[str, str | None, Token] | None:
     """ "The number of displaced families is estimated to be 349": the subject says what is counted."""
     for node in [verb, *verb.ancestors][:3]:
-        for child in node.children:
+        for child in children_of(node):
             if child.dep_ in ("nsubj", "nsubjpass"):
                 found = _figure_words(child)  # "the number of displaced families", "IDPs total"
                 if found:
@@ -304,7 +304,7 @@ def _nearest_word(sent: Span, anchor: Token, noun: Token | None = None,
     window is short and the tree is always asked first.
     """
     best: tuple[int, tuple[str, str | None, Token]] | None = None
-    for tok in sent:
+    for tok in span_tokens(sent):
         if tok.i == anchor.i or abs(tok.i - anchor.i) > limit or (tok == noun and _misread_noun(tok)):
             continue
         entry = _word_entry(tok)
@@ -339,7 +339,7 @@ def _wrapped_lines(sent: Span, most: int = 3) -> Span:
         wrapped = "\n" in gap and "\n\n" not in gap.replace(" ", "")
         if _LINE_END.search(body) or not (wrapped or doc[end].is_lower):
             break
-        end = doc[end].sent.end
+        end = sentence_of(tokens(doc)[end]).end
     return doc[sent.start:end]
 
 
@@ -359,20 +359,20 @@ def _subtree_text(tok: Token) -> str:
 
 def _housing_in(sent: Span) -> bool:
     nouns = _categories()["nouns"]
-    return any(nouns.get(_lemma(t), nouns.get(t.lower_, [None]))[0] == "housing" for t in sent)
+    return any(nouns.get(_lemma(t), nouns.get(t.lower_, [None]))[0] == "housing" for t in span_tokens(sent))
 
 
 def _is_modal(tok: Token | None) -> bool:
     """Counts under "might have to be evacuated" or "can be evacuated" are not reports of fact."""
     while tok is not None:
-        if any(c.dep_ == "aux" and c.lower_ in _MODAL_WORDS for c in tok.children):
+        if any(c.dep_ == "aux" and c.lower_ in _MODAL_WORDS for c in children_of(tok)):
             return True
         tok = tok.head if tok.dep_ == "xcomp" and tok.head != tok else None  # "might have to be evacuated"
     return False
 
 
 def _entity_of(tok: Token) -> Span | None:
-    return next((e for e in tok.sent.ents if e.start <= tok.i < e.end), None)
+    return next((e for e in span_ents(sentence_of(tok)) if e.start <= tok.i < e.end), None)
 
 
 def _skip_number(doc_text: str, start: int, end: int, tokens: list[Token], quantity: Quantity) -> bool:
@@ -570,7 +570,7 @@ def displacement_term(sent: Span, trigger: Token | None = None) -> str | None:
     phrase = _phrase_entry(doc_text(sent.doc)[sent.start_char:sent.end_char])
     if phrase:
         return phrase[1]
-    for tok in sent:
+    for tok in span_tokens(sent):
         entry = _word_entry(tok)
         if entry and entry[0] == "displaced":
             return entry[1]

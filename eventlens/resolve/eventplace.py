@@ -28,7 +28,14 @@ from collections.abc import Sequence
 
 from spacy.tokens import Token
 
-from ..nlp.doccache import doc_text
+from ..nlp.doccache import (
+    children_of,
+    doc_text,
+    head_ids,
+    sentence_of,
+    span_tokens,
+    tokens,
+)
 from ..records import Place
 from .placenames import place_nouns, place_verbs
 from .places import EMBEDDED, token_places
@@ -87,7 +94,7 @@ def _is_agent(tok: Token) -> bool:
 
 
 def _transitive(verb: Token) -> bool:
-    return any(c.dep_ in ("dobj", "obj", "dative") for c in verb.children)
+    return any(c.dep_ in ("dobj", "obj", "dative") for c in children_of(verb))
 
 
 def _describes_actor(tok: Token, trigger: Token) -> bool:
@@ -122,7 +129,7 @@ def _describes_actor(tok: Token, trigger: Token) -> bool:
 
 def _aged(tok: Token) -> bool:
     """"Kupczyk, 44, an officer": a name with an age in apposition is a person."""
-    return any(c.dep_ == "appos" and c.like_num for c in tok.children)
+    return any(c.dep_ == "appos" and c.like_num for c in children_of(tok))
 
 
 def _adjectival_country(tok: Token, place: Place) -> bool:
@@ -169,7 +176,7 @@ class _Ranking:
         phrase = tok
         while phrase.dep_ in ("compound", "flat") and phrase.head.i != phrase.i:
             phrase = phrase.head
-        called_place = any(c.dep_ == "appos" and c.lower_ in place_nouns() for c in phrase.children)
+        called_place = any(c.dep_ == "appos" and c.lower_ in place_nouns() for c in children_of(phrase))
         if _aged(phrase) or (phrase.head.i == self.trigger.i and phrase.dep_ in ("nsubjpass", "dobj")
                              and self.trigger.lemma_.lower() not in place_verbs()
                              and place.resolution in _TOWNISH and not called_place):
@@ -193,7 +200,7 @@ class _Ranking:
         while stack:
             cur, at = stack.pop()
             self.offer(cur, at, tok)
-            for child in cur.children:
+            for child in children_of(cur):
                 if child.dep_ == "ccomp":
                     continue
                 # a clause describing a noun, or a phrase that is no scene ("a ship en route to Kenya")
@@ -221,18 +228,18 @@ def attach_event_place(trigger: Token, places: list[Place], *,
         _offer_clause(ranking, head, 0)
         if head.dep_ in ("poss", "compound") and head.i in by_token:
             ranking.offer(head, 0, head)
-        for conj in head.children:
+        for conj in children_of(head):
             if conj.dep_ == "conj" and conj.pos_ in ("VERB", "AUX"):
                 # "shot one and wounded five in Fallujah"; with a subject of its own ("nine were killed
                 # and 24 others wounded in X") it is a sibling event, mostly at the same place
-                own_subject = any(g.dep_ in _SUBJECT_DEPS for g in conj.children)
+                own_subject = any(g.dep_ in _SUBJECT_DEPS for g in children_of(conj))
                 _offer_clause(ranking, conj, 1 if own_subject else 0, objects=not own_subject)
     for part in participants:
-        for child in part.children:
+        for child in children_of(part):
             if child.dep_ == "prep" and child.lower_ in _LOCATIVE:
                 ranking.offer_under(child, 1)
     own = {t.i for t in heads}
-    for tok in trigger.sent:
+    for tok in span_tokens(sentence_of(trigger)):
         if tok.i in by_token and not _is_agent(tok) and _unclaimed(tok, own):
             ranking.offer(tok, 2, tok)
     return ranking.best()
@@ -241,7 +248,7 @@ def attach_event_place(trigger: Token, places: list[Place], *,
 def _offer_clause(ranking: _Ranking, head: Token, rank: float, *, objects: bool = True) -> None:
     """Offer the places of one clause: locative phrases and (with ``objects``) what the verb acts on at
     ``rank``, same-time clauses and the other phrases one rank later."""
-    for child in head.children:
+    for child in children_of(head):
         held = objects and (child.dep_ in _HELD_DEPS or child.dep_ == "poss")
         if held or (child.dep_ == "prep" and child.lower_ in _LOCATIVE):
             ranking.offer_under(child, rank)
@@ -250,7 +257,7 @@ def _offer_clause(ranking: _Ranking, head: Token, rank: float, *, objects: bool 
         elif child.dep_ == "agent":  # "wounded by a bomb in Khaldiyah"; the agent's origin is dropped
             ranking.offer_under(child, rank)
         elif child.dep_ == "nsubj":
-            for prep in child.children:  # "battles in Basra killed 66"
+            for prep in children_of(child):  # "battles in Basra killed 66"
                 if prep.dep_ == "prep" and prep.lower_ in _SCENE:
                     ranking.offer_under(prep, rank)
         elif child.dep_ == "advcl" and _same_time(child):
@@ -261,7 +268,7 @@ def _offer_clause(ranking: _Ranking, head: Token, rank: float, *, objects: bool 
 
 def _same_time(clause: Token) -> bool:
     """"while filming", "when gunmen attacked", "hiding in a hole" (a participle with no conjunction)."""
-    markers = [c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod") and c.i < clause.i]
+    markers = [c.lower_ for c in children_of(clause) if c.dep_ in ("mark", "advmod") and c.i < clause.i]
     if markers:
         return any(m in _SAME_TIME for m in markers)
     return clause.tag_ in ("VBG", "VBN") and clause.i > clause.head.i
@@ -270,13 +277,23 @@ def _same_time(clause: Token) -> bool:
 def _unclaimed(tok: Token, own: set[int]) -> bool:
     """A place is claimed by another clause when the first verb above it is not the trigger's clause
     and that verb is not an ancestor of the trigger (the trigger's own clause may sit inside it)."""
-    cur = tok.head
-    while cur.i != cur.head.i and cur.pos_ not in ("VERB", "AUX") and cur.i not in own:
-        cur = cur.head
-    if cur.i in own:
+    toks, heads = tokens(tok.doc), head_ids(tok.doc)
+    cur = heads[tok.i]
+    while cur != heads[cur] and toks[cur].pos_ not in ("VERB", "AUX") and cur not in own:
+        cur = heads[cur]
+    if cur in own:
         return True
-    trigger_ancestors = {a.i for i in own for a in tok.doc[i].ancestors}
-    return cur.i in trigger_ancestors and cur.pos_ in ("VERB", "AUX") and tok.dep_ not in _AGENT_DEPS
+    trigger_ancestors = {a for i in own for a in _ancestors(heads, i)}
+    return cur in trigger_ancestors and toks[cur].pos_ in ("VERB", "AUX") and tok.dep_ not in _AGENT_DEPS
+
+
+def _ancestors(heads: list[int], i: int) -> list[int]:
+    """``[a.i for a in doc[i].ancestors]``: the heads above token ``i`` up to its root."""
+    out = []
+    while heads[i] != i and len(out) < len(heads):
+        i = heads[i]
+        out.append(i)
+    return out
 
 
 def _from_previous_sentence(trigger: Token) -> Place | None:
@@ -287,14 +304,14 @@ def _from_previous_sentence(trigger: Token) -> Place | None:
     doc = trigger.doc
     all_places = [p for p in (getattr(doc._, "places", None) or [])
                   if not (p.reason or "").startswith(EMBEDDED)] if doc.has_extension("places") else []
-    sent = trigger.sent
+    sent = sentence_of(trigger)
     if not all_places or sent.start == 0:
         return None
     if any(sent.start_char <= p.start < sent.end_char for p in all_places):
         return None
-    previous = doc[sent.start - 1].sent
-    if "\n" in doc.text[previous.end_char:sent.start_char] or any(t.is_space and "\n" in t.text
-                                                                   for t in previous):
+    previous = sentence_of(tokens(doc)[sent.start - 1])
+    if "\n" in doc_text(doc)[previous.end_char:sent.start_char] or any(
+            t.is_space and "\n" in t.text for t in span_tokens(previous)):
         return None
     inside = [p for p in all_places if previous.start_char <= p.start < previous.end_char
               and p.resolution in ("sub-city", "city", "admin2", "admin1")]
@@ -303,7 +320,7 @@ def _from_previous_sentence(trigger: Token) -> Place | None:
     by_token = token_places(inside, doc)
     root = previous.root
     ranking = _Ranking(root, by_token)
-    for tok in previous:
+    for tok in span_tokens(previous):
         if tok.i in by_token:
             ranking.offer(tok, 0 if _unclaimed(tok, {root.i}) else 1, tok)
     return ranking.best()

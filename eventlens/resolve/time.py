@@ -27,7 +27,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from ..errors import KnowledgeError
-from ..nlp.doccache import doc_text, memo
+from ..nlp.doccache import children_of, doc_text, memo
 from ..records import DateInfo
 
 log = logging.getLogger(__name__)
@@ -324,7 +324,7 @@ def _clause_head(tok: Token) -> Token:
 
 def _tense(verb: Token) -> str:
     """simple_past | present_perfect | past_perfect | present | future, from the verb and its auxiliaries."""
-    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    auxes = [c for c in children_of(verb) if c.dep_ in ("aux", "auxpass")]
     lowers = {a.lower_ for a in auxes}
     if lowers & {"will", "shall", "'ll"} or any(a.lower_ == "going" for a in auxes):
         return "future"
