@@ -151,3 +151,80 @@ def test_copies_tied_with_another_mention_stay_single():
     expected = reference([x1, x2, z])
     assert expected[0] == {frozenset({"evt_a0", "evt_b1"}), frozenset({"evt_b2"})}
     assert outcome(cluster_mentions([x2, z, x1])) == expected
+
+
+# ---------------------------------------------------------------- a store clustered in parts
+
+def _store_state(store):
+    cur = store.cursor()
+    return (cur.execute("SELECT event_id, cluster_id, score FROM cluster_members ORDER BY 1").fetchall(),
+            cur.execute("SELECT cluster_id, n_mentions, earliest, latest, geonameid FROM clusters ORDER BY 1"
+                        ).fetchall())
+
+
+def _spread_reports():
+    """Strikes on 6 towns over 20 days, each reported three times and reprinted once two days later
+    (dates overlap in chains), with undated reports of the same strikes in between."""
+    from test_cluster import IDLIB_PROVINCE, SARAQIB
+
+    towns = [MAARAT, SARAQIB, IDLIB_PROVINCE] + [dict(MAARAT, geonameid=2000 + i, lat=35.0 + i * 0.3,
+                                                      name=f"Town {i}") for i in range(3)]
+    results = []
+    for n in range(40):
+        town, day = towns[n % 6], TUE + dt.timedelta(days=n % 20)
+        for k in range(3):
+            spec = {"trigger": "bombed", "day": day, "place": town, "span": k % 2}
+            results.append(report(f"Strike {n} report {k}: warplanes bombed {town['name']}.", day,
+                                  f"Wire {k}", spec))
+        results.append(report(f"Strike {n}, reprinted: warplanes bombed {town['name']}.",
+                              day + dt.timedelta(days=2), "Wire R",
+                              {"trigger": "bombed", "day": day, "place": town, "span": 2},
+                              {"trigger": "warplanes", "place": town}))
+    return results
+
+
+def test_a_store_clustered_in_parts_equals_one_clustered_at_once():
+    from eventlens.cluster.store import cluster_store
+    from eventlens.store import Store
+
+    results = _spread_reports()
+    states = []
+    for part_size in (10**9, 7):
+        with Store.open(":memory:") as store:
+            store.write_results(results[:70])
+            first = cluster_store(store, part_size=part_size)
+            store.write_results(results[70:])
+            second = cluster_store(store, part_size=part_size)
+            states.append((_store_state(store), first.mentions + second.mentions))
+    (whole, n_whole), (parts, n_parts) = states
+    assert n_whole == n_parts == sum(len(r.events) for r in results)
+    assert parts == whole
+    assert len(whole[1]) < n_whole  # reports did merge: the comparison is not of singletons
+
+
+def test_a_stored_cluster_that_two_parts_could_join_keeps_them_in_one_part():
+    """A stored report of "last week" can take a new report of its first day or one of its last day,
+    not both (they do not overlap): the better-worded one wins only if both are clustered together."""
+    from eventlens.cluster.store import cluster_store
+    from eventlens.store import Store
+
+    week = "Warplanes bombed the market of Maarat al-Numan during the week, killing civilians"
+    stored = report(week + ".", TUE, "Wire S", {"trigger": "bombed", "day": TUE, "place": MAARAT, "span": 6})
+    other = "Strike reported: aircraft hit a town in Idlib on that day."
+    for first_words, last_words in ((other, week + " again."), (week + " again.", other)):
+        first_day = report(first_words, TUE - dt.timedelta(days=6), "Wire A",
+                           {"trigger": first_words.split()[0 if first_words == other else 1],
+                            "day": TUE - dt.timedelta(days=6), "place": MAARAT})
+        last_day = report(last_words, TUE, "Wire B",
+                          {"trigger": last_words.split()[0 if last_words == other else 1], "day": TUE,
+                           "place": MAARAT})
+        states = []
+        for part_size in (10**9, 1):
+            with Store.open(":memory:") as store:
+                store.write_results([stored])
+                cluster_store(store)
+                store.write_results([first_day, last_day])
+                cluster_store(store, part_size=part_size)
+                states.append(_store_state(store))
+        assert states[0] == states[1]
+        assert len(states[0][1]) == 2  # the stored cluster took one of the two
