@@ -43,7 +43,8 @@ _MAX_NGRAM = 5
 # unless it lies in a country the article already mentions: small villages are named like words.
 _MIN_POP_UNTAGGED = 15_000
 _LEVEL_RANK = {"country": 0.3, "region": 0.3, "city": 0.2, "admin1": 0.1, "admin2": 0.0, "sub-city": 0.0}
-_WIDE = frozenset({"country", "region"})  # levels whose names outrank any town of the same name
+_WIDE = frozenset({"country", "region"})
+_LOCAL = frozenset({"city", "sub-city", "admin2"})  # levels whose names outrank any town of the same name
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
 _HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 _EMBEDDED_MIN_POP = 100_000
@@ -52,6 +53,8 @@ _BIG_PLACE = 100_000  # a town this big is rarely also a one-word person's name
 _BEARINGS = frozenset({"km", "kilometres", "kilometers", "miles", "north", "south", "east", "west", "near",
                        "northeast", "northwest", "southeast", "southwest", "outside", "from"})
 _WORLD_CITY = 1_000_000
+_NEAR_DEG = 0.5  # about 50 km: towns of one local story
+_NEAR_BONUS = 0.4  # a first guess confirmed by another town of the article within _NEAR_DEG
 _ADMIN1_OWN_NAME = 1.0  # a region by its own name, bigger than every town of that name
 _NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
@@ -368,6 +371,14 @@ class _Context:
     countries: dict[str, set[str]]  # ISO2 -> names (keys) that resolved there
     admin1: dict[str, set[str]]  # "CC.A1" -> names
     levels: dict[str, str]
+    points: list[tuple[float, float, str]] = field(default_factory=list)  # towns found: lat, lon, key
+
+    def neighbours(self, entry: GazEntry, key: str) -> list[str]:
+        """Other names of the article that resolved to towns within ``_NEAR_KM`` of this place."""
+        lat, lon = entry.lat, entry.lon
+        dlon = _NEAR_DEG / max(0.2, math.cos(math.radians(lat)))
+        return [k for plat, plon, k in self.points
+                if k != key and abs(plat - lat) < _NEAR_DEG and abs(plon - lon) < dlon]
 
     def country_votes(self, cc: str, key: str) -> int:
         return len(self.countries.get(cc, set()) - {key})
@@ -420,6 +431,10 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             overshadowed = largest >= _WORLD_CITY and entry.population * _NAMESAKE_RATIO < largest
             score += (0.1 if overshadowed else 0.6) + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
+        if entry.level in _LOCAL and ctx.points and (near := ctx.neighbours(entry, mention.key)):
+            # local news names towns near one another: "Edmonton" beside Enfield is the London one
+            score += _NEAR_BONUS
+            why.append(f"near {near[0]}, which the article names")
         if entry.admin1_code and ctx.admin1_votes(f"{entry.country}.{entry.admin1_code}", mention.key) \
                 and entry.level not in ("admin1", "country"):
             # counties share names across states ("Plymouth County", Iowa or Massachusetts): for a
@@ -510,6 +525,9 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     for m, (entry, conf, _) in zip(mentions, first, strict=True):
         if m.level:
             ctx.levels.setdefault(m.key, m.level)
+        if entry is not None and entry.level in _LOCAL:
+            # every first guess, even an unsure one: two guesses that lie together confirm each other
+            ctx.points.append((entry.lat, entry.lon, m.key))
         if entry is None or conf < 0.6 or not entry.country:
             continue
         ctx.countries.setdefault(entry.country, set()).add(m.key)
@@ -524,9 +542,6 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     _inside_containers(places, doc)
     _article_focus(places, doc)
     return places
-
-
-_LOCAL = frozenset({"city", "sub-city", "admin2"})
 
 
 def _article_focus(places: list[Place], doc: Doc) -> None:
