@@ -501,6 +501,37 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     return best, round(conf, 3), "; ".join(reasons)
 
 
+def _resolve_all(mentions: list[Mention], gaz: Gazetteer,
+                 ctx: _Context | None) -> list[tuple[GazEntry | None, float, str]]:
+    """``_resolve`` for each mention, once per distinct name: an article repeats its places."""
+    done: dict[tuple[object, ...], tuple[GazEntry | None, float, str]] = {}
+    out = []
+    for m in mentions:
+        key = (m.key, m.level, m.source, m.span.text, tuple(e.idx for e in m.within))
+        hit = done.get(key)
+        if hit is None:
+            hit = done[key] = _resolve(m, gaz, ctx)
+        out.append(hit)
+    return out
+
+
+def _context(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]]) -> _Context:
+    """What a pass found, as context for the next: confident countries and regions, every town."""
+    ctx = _Context({}, {}, {})
+    for m, (entry, conf, _) in zip(mentions, results, strict=True):
+        if m.level:
+            ctx.levels.setdefault(m.key, m.level)
+        if entry is not None and entry.level in _LOCAL:
+            # every guess, even an unsure one: two guesses that lie together confirm each other
+            ctx.points.append((entry.lat, entry.lon, m.key))
+        if entry is None or conf < 0.6 or not entry.country:
+            continue
+        ctx.countries.setdefault(entry.country, set()).add(m.key)
+        if entry.level != "country" and entry.admin1_code:
+            ctx.admin1.setdefault(f"{entry.country}.{entry.admin1_code}", set()).add(m.key)
+    return ctx
+
+
 def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) -> Place:
     span = mention.span
     if entry is None:
@@ -517,25 +548,16 @@ def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) 
 
 def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     """Places mentioned in ``doc``, sorted by start offset. Unresolved NER toponyms are kept with
-    ``geonameid`` None; gazetteer-only matches that do not resolve are dropped."""
+    ``geonameid`` None; gazetteer-only matches that do not resolve are dropped.
+
+    Resolution runs twice: without context, then with what the first pass found (countries, regions,
+    nearby towns), so that a confident name settles the doubtful ones around it. A third pass was
+    measured and gains nothing."""
     gaz = gaz or load_gazetteer()
     mentions = find_toponyms(doc, gaz)
-    first = [_resolve(m, gaz, None) for m in mentions]
-    ctx = _Context({}, {}, {})
-    for m, (entry, conf, _) in zip(mentions, first, strict=True):
-        if m.level:
-            ctx.levels.setdefault(m.key, m.level)
-        if entry is not None and entry.level in _LOCAL:
-            # every first guess, even an unsure one: two guesses that lie together confirm each other
-            ctx.points.append((entry.lat, entry.lon, m.key))
-        if entry is None or conf < 0.6 or not entry.country:
-            continue
-        ctx.countries.setdefault(entry.country, set()).add(m.key)
-        if entry.level != "country" and entry.admin1_code:
-            ctx.admin1.setdefault(f"{entry.country}.{entry.admin1_code}", set()).add(m.key)
+    results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
     places = []
-    for m in mentions:
-        entry, conf, reason = _resolve(m, gaz, ctx)
+    for m, (entry, conf, reason) in zip(mentions, results, strict=True):
         if entry is None and m.source not in ("ner", "syntax"):
             continue
         places.append(_place(m, entry, conf, reason))
