@@ -44,6 +44,9 @@ _MAX_NGRAM = 5
 _MIN_POP_UNTAGGED = 15_000
 _LEVEL_RANK = {"country": 0.3, "region": 0.3, "city": 0.2, "admin1": 0.1, "admin2": 0.0, "sub-city": 0.0}
 _WIDE = frozenset({"country", "region"})
+# One-word region names that are compass words: never a place inside a longer name ("River North")
+_COMPASS = frozenset({"north", "south", "east", "west", "central", "centre", "center", "northern",
+                      "southern", "eastern", "western", "middle", "upper", "lower"})
 _LOCAL = frozenset({"city", "sub-city", "admin2"})  # levels whose names outrank any town of the same name
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
 _HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
@@ -189,7 +192,11 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                 continue  # a person's name; "the eastern coast" (a description, not a name)
             if len(span) == 1 and span[0].pos_ == "ADJ" and not gaz.lookup(key):
                 continue  # an unknown word used as an adjective: a nationality ("a Slovak mountain hut")
-            mentions.append(Mention(span, key, "ner", ent.label_, level))
+            if any(t.text == "," for t in span):  # "Thruxton, Hampshire": two names, a comma missed
+                mentions.extend(_comma_parts(span, gaz))
+                continue
+            parts = _known_parts(span, gaz, persons) if len(span) > 1 and not gaz.lookup(key) else []
+            mentions.extend(parts or [Mention(span, key, "ner", ent.label_, level)])
         elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and _confident_name(span, key, gaz, ent.label_):
             if key not in persons or (ent.label_ == "PERSON" and (len(span) > 1 or key not in surnames)):
                 mentions.append(Mention(span, key, "relabel", ent.label_, level))
@@ -211,6 +218,55 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     mentions.sort(key=lambda m: m.span.start)
     _link_pairs(mentions, gaz)
     return mentions
+
+
+def _comma_parts(span: Span, gaz: Gazetteer) -> list[Mention]:
+    """The names of an entity that holds a comma ("Donington Park, Leicestershire"), each on its own,
+    so that the second becomes the first's container (``_link_pairs``)."""
+    out = []
+    start = span.start
+    for k in range(span.start, span.end + 1):
+        if k == span.end or span.doc[k].text == ",":
+            part = _trim(span.doc[start:k])
+            if len(part) and any(_capitalised(t) for t in part):
+                part, level = _level_hint(part, gaz)
+                key = normalise_placename(part.text)
+                if key:
+                    out.append(Mention(part, key, "ner", "GPE", level))
+            start = k + 1
+    return out
+
+
+def _capitalised(tok: Token) -> bool:
+    return tok.is_title or tok.is_upper
+
+
+def _known_parts(span: Span, gaz: Gazetteer, persons: set[str]) -> list[Mention]:
+    """The known places inside a place name the gazetteer lacks as a whole, when they end it:
+    "Nazi Germany", "north west London", "Republic of Armenia", "Greece Italy" (a missed comma),
+    "Asia-Pacific". Only countries, regions, admin1 and big towns by their own name count, and the
+    last word must be one's, so that "Manila Cathedral" or "Mississippi River" (another thing
+    named after a place) stay whole. Empty when the name holds no such place."""
+    doc = span.doc
+    out: list[Mention] = []
+    i = span.start
+    while i < span.end:
+        found = None
+        for end in range(min(span.end, i + _MAX_NGRAM), i, -1):
+            part = doc[i:end]
+            if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
+                continue
+            key = normalise_placename(part.text)
+            if key and key not in persons and _big_place(key, gaz) and not _common_word(part, key, gaz) \
+                    and not (len(part) == 1 and part[0].lower_ in _COMPASS):
+                found = Mention(part, key, "ner", "GPE")
+                break
+        if found is None:
+            i += 1
+        else:
+            out.append(found)
+            i = found.span.end
+    return out if out and out[-1].span.end == span.end else []
 
 
 def _said_place(span: Span, key: str, gaz: Gazetteer, label: str) -> str | None:
