@@ -121,6 +121,11 @@ SUPPORT_VERBS = frozenset({"support", "assist", "aid", "back", "help", "reinforc
 # "together with Y", "alongside Y", "in coordination with Y": the party fights beside Y
 WITH_HEADS = frozenset({"together", "alongside", "coordinate", "coordination", "partnership", "partner",
                         "cooperation", "conjunction", "concert", "join"})
+# every lemma ``_opponents_of`` and ``_supported`` can read a side off: the scan of a sentence asks
+# both of every word, and most words are none of these
+_OPPOSING_CUES = AGAINST_HEADS | ON_HEADS | HOSTILE_VERBS | HOSTILE_NOUNS_OF | FROM_HEADS | {
+    "clear", "receive", "push", "drive", "beat", "force", "deliver"}
+_SUPPORTING_CUES = SUPPORT_NOUNS | SUPPORT_VERBS | WITH_HEADS | {"stand"}
 # the climb from a hostile word to its party passes through these links and stops at others (a ccomp is
 # another speaker's clause: "We have been clear that to defeat Daesh we ..." has two subjects)
 CLIMB = frozenset({"xcomp", "advcl", "pcomp", "prep", "pobj", "dobj", "acomp", "conj", "attr", "oprd",
@@ -321,8 +326,10 @@ def _part_of(verb: Token, sent: Span, ctx: DocContext) -> list[ActorEntity]:
 
 def _opponents_of(cue: Token) -> list[Token]:
     """The enemy heads a hostile word names."""
-    kids = list(children_of(cue))
     low = cue.lemma_.lower()
+    if low not in _OPPOSING_CUES and cue.lower_ != "against":
+        return []
+    kids = list(children_of(cue))
     if cue.lower_ == "against" and cue.dep_ == "prep":
         if cue.head.lemma_.lower() in AGAINST_HEADS or _against_head(cue) is cue:
             return []  # the head word itself takes it, or no hostile word is near
@@ -358,7 +365,9 @@ def stated_relations(sent: Span, ctx: DocContext) -> list[Relation]:
     for tok in span_tokens(sent):
         low = tok.lemma_.lower()
         out += _war_sides(tok, sent, ctx) if low in WAR_NOUNS else []
-        enemies = [] if by_peaceful_means(tok) else _opponents_of(tok)
+        enemies = _opponents_of(tok)
+        if enemies and by_peaceful_means(tok):
+            enemies = []
         cue = _against_head(tok) if tok.lower_ == "against" else tok
         if enemies:
             opp_heads = {t.i for e in enemies for t in _siblings(e)}
@@ -449,6 +458,8 @@ def _side_by_side(agents: list[ActorEntity], sent: Span, cue: Token) -> list[Rel
 def _supported(cue: Token) -> list[Token]:
     """The heads a support or partnership word names as the side helped or joined."""
     low = cue.lemma_.lower()
+    if low not in _SUPPORTING_CUES:
+        return []
     kids = list(children_of(cue))
     if low in SUPPORT_NOUNS and cue.pos_ == "NOUN":
         # "in support of Y", "support for Y"; "with the aid of Y" names the helper, handled by its climb

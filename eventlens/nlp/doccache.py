@@ -21,6 +21,9 @@ from spacy.tokens import Doc, Span, Token
 _TEXT = "eventlens.text"
 _ENTS = "eventlens.ents_by_token"
 _MEMO = "eventlens.memo"
+_TOKENS = "eventlens.tokens"
+_HEADS = "eventlens.heads"
+_CHILDREN = "eventlens.children"
 
 
 def doc_text(doc: Doc) -> str:
@@ -54,19 +57,22 @@ def forget(doc: Doc) -> None:
     doc.user_data.pop(_TEXT, None)
     doc.user_data.pop(_ENTS, None)
     doc.user_data.pop(_MEMO, None)
+    doc.user_data.pop(_TOKENS, None)
+    doc.user_data.pop(_HEADS, None)
+    doc.user_data.pop(_CHILDREN, None)
 
 
 # Token objects: ``doc[i]``, ``token.head``, ``token.children`` and iterating a Span each build new Python
 # Token objects, and extraction walks the same sentences and trees many times per event. These lists are
-# made once per Doc (kept in ``memo``) and the hot loops index them with plain ints.
+# made once per Doc (under keys of their own: they are asked for most) and the hot loops index them with
+# plain ints.
 
 def tokens(doc: Doc) -> list[Token]:
     """Every Token of the Doc, built once; ``tokens(doc)[i]`` is ``doc[i]`` without a new object."""
-    table = memo(doc)
-    toks = table.get("tokens")
+    toks = doc.user_data.get(_TOKENS)
     if toks is None:
-        toks = table["tokens"] = list(doc)
-    return toks
+        toks = doc.user_data[_TOKENS] = list(doc)
+    return toks  # type: ignore[no-any-return]
 
 
 def span_tokens(span: Span) -> list[Token]:
@@ -76,11 +82,10 @@ def span_tokens(span: Span) -> list[Token]:
 
 def head_ids(doc: Doc) -> list[int]:
     """The head index of every token (a root is its own head)."""
-    table = memo(doc)
-    heads = table.get("heads")
+    heads = doc.user_data.get(_HEADS)
     if heads is None:
-        heads = table["heads"] = [t.head.i for t in tokens(doc)]
-    return heads
+        heads = doc.user_data[_HEADS] = [t.head.i for t in tokens(doc)]
+    return heads  # type: ignore[no-any-return]
 
 
 def head_of(token: Token) -> Token:
@@ -92,15 +97,14 @@ def head_of(token: Token) -> Token:
 def children_of(token: Token) -> list[Token]:
     """``list(token.children)``, in the same (document) order, from lists made once per Doc."""
     doc = token.doc
-    table = memo(doc)
-    kids = table.get("children")
+    kids = doc.user_data.get(_CHILDREN)
     if kids is None:
         toks = tokens(doc)
         kids = [[] for _ in toks]
         for i, h in enumerate(head_ids(doc)):
             if h != i:
                 kids[h].append(toks[i])
-        table["children"] = kids
+        doc.user_data[_CHILDREN] = kids
     return kids[token.i]  # type: ignore[no-any-return]
 
 

@@ -129,6 +129,9 @@ class Role:
     member: bool = False
 
 
+_MAX_ANSWERS = 200_000
+
+
 @dataclass
 class _Index:
     """Folded (and case-kept for abbreviations) phrase -> values, with the longest phrase in tokens."""
@@ -137,6 +140,9 @@ class _Index:
     exact: dict[str, list[Any]] = field(default_factory=dict)
     lower_ok: set[str] = field(default_factory=set)  # folded keys that may match in lower case
     max_words: int = 1
+    # answers of ``get`` by text: the resolver looks up every word n-gram of every phrase it reads,
+    # mostly the same few hundred; emptied by ``add``
+    _answers: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, alias: str, value: Any) -> None:
         if is_abbreviation(alias):
@@ -147,12 +153,21 @@ class _Index:
                 self.lower_ok.add(key)
         if not key:
             return
+        self._answers.clear()
         values = table.setdefault(key, [])
         if value not in values:
             values.append(value)
         self.max_words = max(self.max_words, len(key.split()) + 2)  # tokenizers split hyphens and 's
 
     def get(self, text: str) -> list[Any]:
+        hit = self._answers.get(text)
+        if hit is None:
+            if len(self._answers) >= _MAX_ANSWERS:
+                self._answers.clear()
+            hit = self._answers[text] = self._lookup(text)
+        return hit
+
+    def _lookup(self, text: str) -> list[Any]:
         hit = self.exact.get(case_key(text))
         if hit:
             return hit
@@ -219,6 +234,8 @@ class ActorKnowledge:
         hits = self.country_words.get(text)
         if not hits:
             return None
+        if len(hits) == 1:
+            return hits[0]  # type: ignore[no-any-return]
         # a name beats an adjective of another country that happens to be spelt the same
         return sorted(hits, key=lambda h: ("name", "plural", "adjective").index(h[1]))[0]
 

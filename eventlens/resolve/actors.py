@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from ..nlp.doccache import children_of, doc_text, ent_at, memo, span_ents, span_tokens, tokens
+from ..nlp.doccache import children_of, doc_ents, doc_text, ent_at, memo, span_ents, span_tokens, tokens
 from ..records import ActorEntity, Place
 from .actor_knowledge import Actor, ActorKnowledge, Role, fold, load_actor_knowledge
 
@@ -91,12 +91,12 @@ class DocActors:
         self._persons = {}
         self.resolved, self.resolved_with = {}, knowledge
         counts: Counter[str] = Counter()
-        for tok in doc:
+        for tok in tokens(doc):
             if tok.is_alpha and tok.text[:1].isupper():
                 hit = knowledge.country_word(tok.text)
                 if hit:
                     counts[hit[0]] += 1
-        for ent in doc.ents:
+        for ent in doc_ents(doc):
             if (ent.label_ == "PERSON" and len(ent) > 1 and not ent.ent_id_
                     and not _is_place(ent.root, knowledge)):
                 person = ActorEntity(entity_text=ent.text, name=_clean_name(ent), kind="person")
@@ -155,8 +155,18 @@ def _strip(span: Span) -> Span:
 def split_coordination(span: Span) -> list[Span]:
     """"Russia and Iran" -> [Russia, Iran]: one span per conjunct of the phrase's head.
 
-    Coordinated modifiers ("IRGC and Army troops") are one phrase and are not split.
+    Coordinated modifiers ("IRGC and Army troops") are one phrase and are not split. Kept per Doc and
+    token range: a phrase is split for its own actors and again for each conjunct's.
     """
+    key = ("split_coordination", span.start, span.end)
+    table = memo(span.doc)
+    parts = table.get(key)
+    if parts is None:
+        parts = table[key] = _split_coordination(span)
+    return list(parts)
+
+
+def _split_coordination(span: Span) -> list[Span]:
     span = _strip(span)
     if not len(span):
         return []
@@ -266,9 +276,8 @@ def _role_of(tok: Token, knowledge: ActorKnowledge, span: Span) -> Role | None:
 
 def _is_place(head: Token, knowledge: ActorKnowledge) -> bool:
     doc = head.doc
-    places = doc._.places if Doc.has_extension("places") else None
-    for place in places or ():
-        if place.start <= head.idx < place.end and getattr(place, "resolution", None) != "country":
+    for start, end in _place_ranges(doc):
+        if start <= head.idx < end:
             return True
     ent = ent_at(doc, head.i)
     if ent is not None and ent.label_ in PLACE_LABELS:
@@ -279,9 +288,24 @@ def _is_place(head: Token, knowledge: ActorKnowledge) -> bool:
     return any(c.dep_ == "appos" and c.lemma_.lower() in knowledge.place_nouns for c in children_of(head))
 
 
+def _place_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """Character ranges of the Doc's places other than countries, read once per Doc (the places are
+    final before extraction starts)."""
+    table = memo(doc)
+    ranges = table.get("actors.place_ranges")
+    if ranges is None:
+        places = doc._.places if Doc.has_extension("places") else None
+        ranges = table["actors.place_ranges"] = [
+            (p.start, p.end) for p in places or () if getattr(p, "resolution", None) != "country"]
+    return ranges  # type: ignore[no-any-return]
+
+
 def _published_year(doc: Doc) -> int | None:
-    published = doc._.published if Doc.has_extension("published") else None
-    return getattr(published, "year", None)
+    table = memo(doc)
+    if "actors.year" not in table:
+        published = doc._.published if Doc.has_extension("published") else None
+        table["actors.year"] = getattr(published, "year", None)
+    return table["actors.year"]  # type: ignore[no-any-return]
 
 
 def _entity(span: Span, **fields: object) -> ActorEntity:
@@ -445,8 +469,9 @@ def _resolve_actor(span: Span, knowledge: ActorKnowledge, doc_actors: DocActors)
         return None
     doc = span.doc
     doc_actors.prepare(doc, knowledge)
-    if len(split_coordination(span)) > 1:
-        span = split_coordination(span)[0]
+    conjuncts = split_coordination(span)
+    if len(conjuncts) > 1:
+        span = conjuncts[0]
     head = _head(span, knowledge)
     if head.pos_ == "PRON":
         return None

@@ -446,7 +446,7 @@ def _scan(sent: Span, trigger: Token | None) -> _Scan:
     doc = sent.doc
     text = doc_text(doc)
     sent_text = text[sent.start_char:sent.end_char]
-    sent_tokens = list(sent)
+    sent_tokens = span_tokens(sent)
     token_starts = [t.idx for t in sent_tokens]
     token_ends = [t.idx + len(t) for t in sent_tokens]
     lines = _wrapped_lines(sent)
