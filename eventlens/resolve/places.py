@@ -383,8 +383,9 @@ def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
         return True
     # one word: a country by any of its names ("UAE"), or a big place by its own name, not by one of
     # its many alternate names ("Leelah" folds to an old name of Lille, "Tanna" to one of Antananarivo)
-    return any(e.level == "country" or ((e.population >= 100_000 or e.level == "admin1")
-               and _own_name(e) == key) for e in entries)
+    # ... unless it stands where places stand ("bombed an office at Birgunj", Birganj by its own name)
+    big = [e for e in entries if e.level == "country" or e.population >= 100_000 or e.level == "admin1"]
+    return any(e.level == "country" or _own_name(e) == key for e in big) or bool(big and scene_object(span))
 
 
 def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]) -> list[Mention]:
