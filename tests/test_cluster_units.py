@@ -228,3 +228,34 @@ def test_a_stored_cluster_that_two_parts_could_join_keeps_them_in_one_part():
                 states.append(_store_state(store))
         assert states[0] == states[1]
         assert len(states[0][1]) == 2  # the stored cluster took one of the two
+
+
+def _two_reports_of_one_sentence():
+    """One sentence, two events that compare alike: the place under two names of one gazetteer entry."""
+    text = STRIKE_A + " Rescue workers said the jets bombed it twice."
+    other_name = dict(MAARAT, name="Maarat al-Numan")
+    return mentions_of([report(text, TUE, "Wire T", {"trigger": "bombed", "day": TUE, "place": MAARAT},
+                               {"trigger": "jets", "day": TUE, "place": other_name})])
+
+
+def test_reprints_of_two_tied_reports_are_one_group_from_the_start():
+    from eventlens.cluster.compare import PairCache
+    from eventlens.cluster.core import _units
+
+    pair = _two_reports_of_one_sentence()
+    cache = PairCache(RULES)
+    for m in pair:
+        cache.add(m)
+    assert cache.profile(pair[0]) != cache.profile(pair[1])
+    assert cache.link(pair[0], pair[1]) >= 0.0
+    small = copies(pair, 12)
+    assert outcome(cluster_mentions(small)) == reference(small)
+    many = copies(pair, 600)
+    cache = PairCache(RULES)
+    for m in many:
+        cache.add(m)
+    units, seeds = _units(many, [], RULES, cache)
+    assert len(units) == 2 and [len(s) for s in seeds] == [2]
+    started = time.perf_counter()
+    [cluster] = cluster_mentions(many)
+    assert len(cluster.members) == 1200 and time.perf_counter() - started < 5

@@ -203,14 +203,21 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache
     return out
 
 
-def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: PairCache) -> list[_Unit]:
-    """The units of the greedy pass: reprints that are one group from the start, and single mentions.
+def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: PairCache
+           ) -> tuple[list[_Unit], list[list[_Unit]]]:
+    """The units of the greedy pass (reprints, single mentions), and the sets of units that are one
+    group from the start.
 
-    Fresh mentions with one profile from distinct articles form a unit when they link to one another
-    (score s) and every other link of theirs scores below s: the greedy pass then takes all their
-    mutual links before any other link of theirs, and nothing else joins them meanwhile, so they are
-    one group when it reaches anything else. A copy whose article holds the profile twice stays
-    single (its two copies in one article compare under other rules)."""
+    Fresh mentions with one profile from distinct articles form a unit when they link to one another.
+    A set S of fresh units is one group from the start when every two of its mentions are compatible
+    and its units are connected by links scoring above everything any of them links to outside S (and
+    each unit's copies link to one another above that too): the greedy pass then takes those links
+    before any link leaving S, and nothing else joins S meanwhile, so S is one group when the pass
+    reaches anything else. S is found from each unit of reprints by adding whatever links to it at
+    least as strongly as its weakest tie so far (two reports of one sentence, reprinted together,
+    tie with each other). Where that fails (an incompatible pair inside, a stored cluster reached, too
+    many units), the reprints stay single mentions. A copy whose article holds the profile twice
+    stays single (its two copies in one article compare under other rules)."""
     by_profile: dict[int, list[Mention]] = defaultdict(list)
     for m in fresh:
         by_profile[cache.profile(m)].append(m)
@@ -227,20 +234,65 @@ def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: Pai
         else:
             singles.extend(_Unit([m], True) for m in apart)
     if not reprints:
-        return singles
-    units = singles + reprints
-    strongest: dict[int, float] = defaultdict(lambda: -1.0)
-    for score, _, _, u, v in _unit_pairs(units, rules, cache):
-        strongest[id(u)] = max(strongest[id(u)], score)
-        strongest[id(v)] = max(strongest[id(v)], score)
-    kept = []
-    for u in reprints:
-        own = cache.link(u.members[0], u.members[1])
-        if strongest[id(u)] < own:
-            kept.append(u)
-        else:
-            singles.extend(_Unit([m], True) for m in u.members)
-    return singles + kept
+        return singles, []
+    links: dict[int, list[tuple[float, _Unit]]] = defaultdict(list)
+    for score, _, _, u, v in _unit_pairs(singles + reprints, rules, cache):
+        links[id(u)].append((score, v))
+        links[id(v)].append((score, u))
+    own = {id(u): cache.link(u.members[0], u.members[1]) for u in reprints}
+    # Once a seed group or a dissolved unit, a unit takes part in no other seed group. A seed group
+    # that merely links to a dissolved unit stays valid: the single copies link to it no more strongly
+    # than their unit did.
+    taken: set[int] = set()
+    seeds: list[list[_Unit]] = []
+    for start in sorted(reprints, key=lambda u: u.rep.id):
+        if id(start) in taken:
+            continue
+        group = _seed_group(start, links, own, taken, cache)
+        if group is None:
+            taken.add(id(start))
+            singles.extend(_Unit([m], True) for m in start.members)
+            continue
+        taken.update(id(u) for u in group)
+        seeds.append(group)
+    in_seeds = {id(u) for group in seeds for u in group}
+    singles = [u for u in singles if id(u) not in in_seeds]
+    return singles + [u for group in seeds for u in group], seeds
+
+
+_SEED_MAX_UNITS = 64
+
+
+def _seed_group(start: _Unit, links: dict[int, list[tuple[float, _Unit]]], own: dict[int, float],
+                taken: set[int], cache: PairCache) -> list[_Unit] | None:
+    """The set of units around ``start`` that is one group from the start (see ``_units``), or None.
+    ``floor`` is the weakest link that holds the set together; everything it links to at or above
+    that joins, until nothing does, and then every link leaving it must be weaker."""
+    group = [start]
+    members = {id(start)}
+    floor = own[id(start)]
+    grew = True
+    while grew:
+        grew = False
+        for u in list(group):
+            for score, w in links.get(id(u), ()):
+                if id(w) in members or score < floor:
+                    continue
+                if not w.fresh or id(w) in taken or len(group) >= _SEED_MAX_UNITS:
+                    return None
+                group.append(w)
+                members.add(id(w))
+                if id(w) in own:
+                    floor = min(floor, own[id(w)])
+                grew = True
+    outside = max((score for u in group for score, w in links.get(id(u), ()) if id(w) not in members),
+                  default=-1.0)
+    if outside >= floor:
+        return None
+    for i, u in enumerate(group):
+        if not all(_compatible_units(u, v, cache) for v in group[i + 1:]):
+            return None
+    return group
 
 
 def _compatible_units(u: _Unit, v: _Unit, cache: PairCache) -> bool:
@@ -291,12 +343,20 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
     cache = PairCache(rules)
     for m in stored_list + fresh_list:
         cache.add(m)
-    units = _units(fresh_list, stored_list, rules, cache)
-    # Groups of units. A stored cluster is one group under its index; a fresh unit starts its own.
+    units, seeds = _units(fresh_list, stored_list, rules, cache)
+    # Groups of units. A stored cluster is one group under its index; a seed set of units is one group;
+    # any other fresh unit starts its own.
     groups: dict[int, list[_Unit]] = defaultdict(list)
     owner: dict[int, int] = {}
     next_key = len(stored_clusters)
+    for group in seeds:
+        for u in group:
+            groups[next_key].append(u)
+            owner[id(u)] = next_key
+        next_key += 1
     for u in units:
+        if id(u) in owner:
+            continue
         if u.fresh:
             key, next_key = next_key, next_key + 1
         else:
