@@ -214,38 +214,48 @@ def _head(span: Span, knowledge: ActorKnowledge) -> Token:
 
 
 def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_Match]:
-    """Named actors, country words and capitals in the span, longest first, not overlapping."""
+    """Named actors, country words and capitals in the span, longest first, not overlapping.
+
+    The phrases of one sentence overlap, so the longest match starting at a token (up to where the
+    phrase ends) is kept per Doc and read again for the next phrase."""
     doc = span.doc
-    toks = tokens(doc)
-    text_of = doc_text(doc)
+    table = memo(doc)
     found: list[_Match] = []
     longest = max(knowledge.names.max_words, knowledge.country_words.max_words)
     i = span.start
     while i < span.end:
-        hit = None
-        for j in range(min(span.end, i + longest), i, -1):
-            last = toks[j - 1]
-            if last.is_punct and last.text not in (".",) and j - 1 > i:
-                continue
-            text = text_of[toks[i].idx:last.idx + len(last.text)]  # doc[i:j].text
-            actor = knowledge.named(text, year=year)
-            if actor is not None:
-                hit = _Match(i, j, actor=actor)
-                break
-            country = knowledge.country_word(text)
-            if country is not None and not _inside_person_name(doc, i, j, knowledge):
-                hit = _Match(i, j, country=country)
-                break
-            capital = knowledge.capital(text)
-            if capital is not None and toks[i].ent_type_ in PLACE_LABELS:
-                hit = _Match(i, j, capital=capital)
-                break
+        key = ("actors.match", i, min(span.end, i + longest), year, id(knowledge))
+        kept = table.get(key)
+        if kept is None or kept[0] is not knowledge:
+            kept = table[key] = (knowledge, _match_at(doc, i, key[2], knowledge, year))
+        hit = kept[1]
         if hit is not None:
             found.append(hit)
             i = hit.end
         else:
             i += 1
     return found
+
+
+def _match_at(doc: Doc, i: int, stop: int, knowledge: ActorKnowledge, year: int | None) -> _Match | None:
+    """The longest name, country word or capital that starts at token ``i`` and ends by ``stop``."""
+    toks = tokens(doc)
+    text_of = doc_text(doc)
+    for j in range(stop, i, -1):
+        last = toks[j - 1]
+        if last.is_punct and last.text not in (".",) and j - 1 > i:
+            continue
+        text = text_of[toks[i].idx:last.idx + len(last.text)]  # doc[i:j].text
+        actor = knowledge.named(text, year=year)
+        if actor is not None:
+            return _Match(i, j, actor=actor)
+        country = knowledge.country_word(text)
+        if country is not None and not _inside_person_name(doc, i, j, knowledge):
+            return _Match(i, j, country=country)
+        capital = knowledge.capital(text)
+        if capital is not None and toks[i].ent_type_ in PLACE_LABELS:
+            return _Match(i, j, capital=capital)
+    return None
 
 
 def _inside_person_name(doc: Doc, start: int, end: int, knowledge: ActorKnowledge) -> bool:

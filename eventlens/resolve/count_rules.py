@@ -56,6 +56,8 @@ def summed(sent: Span, mentions: list[CountMention]) -> list[CountMention]:
                 c.qualifier not in ("up to", "fewer than")):
             groups.setdefault((c.category, c.unit, m.term), []).append(m)
     text_of_doc = doc_text(sent.doc)
+    if all(len(parts) < 2 for parts in groups.values()):
+        return mentions  # nothing to add up (and no need to blank the text)
     masked = _masked(text_of_doc, mentions)
     for parts in groups.values():
         if len(parts) < 2 or any(_NOT_A_PART.search(masked[a.count.end:b.count.start])

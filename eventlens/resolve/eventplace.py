@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Span, Token
 
 from ..nlp.doccache import (
     children_of,
     doc_text,
     head_ids,
+    memo,
     sentence_of,
     span_tokens,
     tokens,
@@ -300,11 +301,21 @@ def _from_previous_sentence(trigger: Token) -> Place | None:
     """The place of the story so far, for a sentence that names none: the finest town or region of the
     previous sentence, if it is in the same paragraph and the trigger's own sentence has no place at
     all (not even one the caller set aside as part of an actor). Countries are not carried over: a
-    country in the previous sentence is mostly an actor ("Russia said ...")."""
+    country in the previous sentence is mostly an actor ("Russia said ...").
+
+    The answer depends on the trigger's sentence only, so it is kept per sentence of the Doc."""
     doc = trigger.doc
+    sent = sentence_of(trigger)
+    table = memo(doc)
+    key = ("eventplace.previous", sent.start)
+    if key not in table:
+        table[key] = _previous_sentence_place(doc, sent)
+    return table[key]  # type: ignore[no-any-return]
+
+
+def _previous_sentence_place(doc: Doc, sent: Span) -> Place | None:
     all_places = [p for p in (getattr(doc._, "places", None) or [])
                   if not (p.reason or "").startswith(EMBEDDED)] if doc.has_extension("places") else []
-    sent = sentence_of(trigger)
     if not all_places or sent.start == 0:
         return None
     if any(sent.start_char <= p.start < sent.end_char for p in all_places):

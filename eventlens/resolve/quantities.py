@@ -141,8 +141,12 @@ def _qualified(value: int, qualifier: str | None) -> tuple[int | None, int | Non
     return value, value
 
 
+@lru_cache(maxsize=8192)
 def parse_quantity(text: str) -> Quantity | None:
     """Read the quantity at the start of ``text``; None when it does not start with one.
+
+    Kept per text (a Quantity is frozen): news repeats its figures and dates, and a sentence is read
+    again for each of its events.
 
     >>> parse_quantity("at least 300,000").low
     300000
