@@ -253,6 +253,7 @@ class PairCache:
         self._numbers: dict[tuple[Any, ...], int] = {}
         self._profile: dict[str, int] = {}
         self._tokens: dict[str, frozenset[str]] = {}
+        self._words: dict[int, frozenset[str]] = {}
         self._compatible: dict[tuple[int, int, bool], bool] = {}
         self._similarity: dict[tuple[int, int, bool], float] = {}
         # pair key -> the score of a candidate link, or -1.0 for an incompatible pair or one below the
@@ -269,8 +270,10 @@ class PairCache:
                mention.specificity, mention.historical, mention.earliest, mention.latest, mention.basis,
                mention.published, mention.place, _actor_profile(mention.actor),
                _actor_profile(mention.recipient), tokens)
-        self._profile[mention.id] = self._numbers.setdefault(key, len(self._numbers))
-        self._tokens[mention.id] = tokens
+        number = self._numbers.setdefault(key, len(self._numbers))
+        self._profile[mention.id] = number
+        # one set of words per profile, not per copy (a reprint's words are its profile's)
+        self._tokens[mention.id] = self._words.setdefault(number, tokens)
 
     def profile(self, mention: Mention) -> int:
         return self._profile[mention.id]
