@@ -155,12 +155,12 @@ def test_region_abbreviation_after_a_comma(nlp: Language) -> None:
 def test_acronyms_titles_and_honorifics_are_common_words(nlp: Language) -> None:
     from eventlens.knowledge.gazetteer import load_gazetteer
     from eventlens.resolve.placenames import normalise_placename
-    from eventlens.resolve.places import _common_word
+    from eventlens.resolve.toponyms import common_word
     from eventlens.settings import Settings
 
     gaz = load_gazetteer(Settings(gazetteer=str(DATA / "gazetteer-sy.pkl")))
     doc = nlp.make_doc("BA Minister Ms Raggi UK B.C. Homs")
     def common(start: int, end: int) -> bool:
-        return _common_word(doc[start:end], normalise_placename(doc[start:end].text), gaz)
+        return common_word(doc[start:end], normalise_placename(doc[start:end].text), gaz)
     assert common(0, 1) and common(1, 2) and common(2, 4)  # "BA", "Minister", "Ms Raggi"
     assert not common(4, 5) and not common(5, 6) and not common(6, 7)  # "UK", "B.C.", "Homs"

@@ -16,7 +16,8 @@ from eventlens.knowledge import gazetteer as gazmod
 from eventlens.knowledge.gazetteer import Gazetteer, load_gazetteer
 from eventlens.records import Place
 from eventlens.resolve.placenames import level_words, normalise_placename
-from eventlens.resolve.places import _person_words, geoparse
+from eventlens.resolve.places import geoparse
+from eventlens.resolve.toponyms import person_words
 from eventlens.settings import Settings
 
 DATA = Path(__file__).parent / "data"
@@ -160,7 +161,7 @@ def test_a_comma_inside_an_entity_separates_two_names(nlp: Language, gaz: Gazett
 def test_a_big_place_tagged_person_once_stays_a_place(nlp: Language, gaz: Gazetteer) -> None:
     text = "Aleppo was shelled. Michael Jordan spoke in Jordan."
     doc = _parse(nlp, text, [("Aleppo", "PERSON"), ("Michael Jordan", "PERSON"), ("Jordan", "GPE")])
-    words = _person_words(doc, gaz)
+    words = person_words(doc, gaz)
     assert normalise_placename("Aleppo") not in words
     assert normalise_placename("Jordan") in words  # a word of a full name stays the person's
 

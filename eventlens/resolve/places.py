@@ -1,57 +1,41 @@
-"""Toponyms: find place mentions in a Doc, resolve them against the offline gazetteer, and register
-the ``eventlens_places`` spaCy component that sets ``Doc._.places``.
+"""Places: resolve the toponyms of a Doc (found by ``toponyms.py``) against the offline gazetteer, and
+register the ``eventlens_places`` spaCy component that sets ``Doc._.places``.
 
-Recognition takes spaCy's GPE/LOC/FAC entities and adds gazetteer matches on capitalised proper-noun
-n-grams, because the small English model misses many Middle-Eastern names or calls them PERSON
-("Maarat al Numan"). Guards keep out known actors (an ``ent_id_`` from the actor ruler), person names
-used elsewhere in the article, demonyms ("Iranian soil") and organisations that the gazetteer does not
-know. Disambiguation runs twice: once without context to find the countries and regions an article is
-about, then again with them (see ``_score``). The event-location rule lives in ``eventplace.py``.
+Disambiguation runs twice: once without context to find the countries, regions and towns an article
+is about, then again with them (see ``_score``). Names the gazetteer lacks take the point of a town
+named with them, else of the article's main town. The event-location rule lives in ``eventplace.py``.
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer, load_gazetteer
 from ..records import Place
 from ..settings import Settings
-from .placenames import (
-    level_prefixes_by_size,
-    level_words,
-    normalise_placename,
-    place_stopwords,
-    scene_object,
-    split_level,
-    syntax_level,
+from .placenames import normalise_placename, split_level
+from .toponyms import (
+    PLACE_LABELS,
+    RELABEL_FROM,
+    WIDE,
+    Mention,
+    find_toponyms,
+    own_name,
+    trim_span,
 )
 
 log = logging.getLogger(__name__)
 
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-_RELABEL_FROM = frozenset({"PERSON", "ORG", "NORP", "LANGUAGE", "PRODUCT", "WORK_OF_ART", "EVENT"})
-_CONNECTORS = frozenset({"al", "el", "an", "ar", "as", "ash", "ad", "at", "az", "ez", "es", "ed", "de",
-                         "du", "del", "la", "le", "bin", "bani", "abu", "umm", "um", "ibn", "sur", "-"})
-_MAX_NGRAM = 5
 # A bare town name found by the gazetteer alone (spaCy saw no entity) must be this big to count,
 # unless it lies in a country the article already mentions: small villages are named like words.
 _MIN_POP_UNTAGGED = 15_000
 _LEVEL_RANK = {"country": 0.3, "region": 0.3, "city": 0.2, "admin1": 0.1, "admin2": 0.0, "sub-city": 0.0}
-_WIDE = frozenset({"country", "region"})
-# One-word region names that are compass words: never a place inside a longer name ("River North")
-_COMPASS = frozenset({"north", "south", "east", "west", "central", "centre", "center", "northern",
-                      "southern", "eastern", "western", "middle", "upper", "lower"})
-_LOCAL = frozenset({"city", "sub-city", "admin2"})  # levels whose names outrank any town of the same name
-# Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
-_HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
-_EMBEDDED_MIN_POP = 100_000
-_BIG_PLACE = 100_000  # a town this big is rarely also a one-word person's name
+_LOCAL = frozenset({"city", "sub-city", "admin2"})  # levels a town's neighbours are looked for at
 # Words between two names that make the second a point of reference, not a container ("40 km north of")
 _BEARINGS = frozenset({"km", "kilometres", "kilometers", "miles", "north", "south", "east", "west", "near",
                        "northeast", "northwest", "southeast", "southwest", "outside", "from"})
@@ -61,363 +45,6 @@ _NEAR_BONUS = 0.4  # a first guess confirmed by another town of the article with
 _ADMIN1_OWN_NAME = 1.0  # a region by its own name, bigger than every town of that name
 _NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
-
-
-def _common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
-    """Is a mention a title, office or common noun rather than a toponym ("Minister", "Centre",
-    "Ms Raggi")? Country and region names are never common words; a longer name that only starts
-    with a compass word ("South Sudan") is not one either."""
-    words, honorifics = place_stopwords()
-    if any(gaz.entry(i).level in _WIDE for i in gaz.lookup(key)):
-        return False
-    if key in words:
-        return True
-    if len(span) == 1 and span.text.isupper() and len(span.text.replace(".", "")) <= 4 \
-            and gaz.abbreviation(span.text) is None:
-        return True  # an acronym ("BA", "AI", "P.A."); country ones ("US", "UAE") returned above
-    first = normalise_placename(span[0].text)
-    return len(span) > 1 and first in honorifics
-
-
-@dataclass
-class Mention:
-    """A toponym candidate before resolution: token span, how it was found, the level its words ask."""
-
-    span: Span
-    key: str
-    source: str  # "ner" | "gazetteer" | "relabel"
-    label: str
-    level: str | None = None
-    within: list[GazEntry] = field(default_factory=list)  # "Town, Region": the region after the comma
-
-
-def _trim(span: Span) -> Span:
-    """Drop a leading determiner and a trailing possessive: "the Idlib's" -> "Idlib"."""
-    start, end = span.start, span.end
-    doc = span.doc
-    while start < end and doc[start].lower_ in ("the", "a", "an") and doc[start].pos_ == "DET":
-        start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s")):
-        end -= 1
-    return doc[start:end]
-
-
-def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
-    """The level a mention's own words or its neighbours ask for ("Idlib province", "city of Homs").
-    A level word that the gazetteer knows as part of the name stays in it ("Kansas City", "Quebec
-    City", "Suffolk County"): only the level is taken from it; for "City" only when the whole name
-    is a town at least as big as any town of the bare name."""
-    text = span.text
-    name, level = split_level(text)
-    if level and name != text:
-        whole = gaz.lookup(normalise_placename(text))
-        if whole and (level != "city" or _town_size(whole, gaz) >= _town_size(
-                gaz.lookup(normalise_placename(name)), gaz)):
-            return span, level
-        words = len(text.split()) - len(name.split())
-        lowered = text.lower()
-        inner = span[: len(span) - words] if lowered.rsplit(None, 1)[-1] in level_words() \
-            and name == text[: len(name)] else span[words:]
-        return inner, level
-    doc = span.doc
-    after = doc[span.end].lower_ if span.end < len(doc) else ""
-    words_after = level_words()
-    if after in words_after:
-        return span, words_after[after]
-    for size, prefixes in level_prefixes_by_size():
-        if span.start >= size:
-            level = prefixes.get(" ".join(t.lower_ for t in doc[span.start - size: span.start]))
-            if level:
-                return span, level
-    return span, None
-
-
-def _town_size(idxs: tuple[int, ...], gaz: Gazetteer) -> int:
-    """The population of the biggest town among these places ("London City" names a small district
-    of London, while "London" alone names the world city the airport is named after)."""
-    return max((gaz.entry(i).population for i in idxs if gaz.entry(i).level == "city"), default=0)
-
-
-def _person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
-    """Normalised names of people in the article, whole and by word: "Qasem Soleimani" blocks a
-    later "Soleimani" that the tagger calls GPE. A lone word the tagger calls PERSON that names a
-    big place ("Aleppo", "Edmonton": the small model labels one city PERSON, NORP and GPE in one
-    article), or a known place that the article tags a place at least as often as a person ("Samos",
-    "Douma"), is no person's name unless a full name holds it ("Michael Jordan")."""
-    words: set[str] = set()
-    votes: dict[str, int] = {}  # key -> times tagged a place minus times tagged a person, lone words
-    for ent in doc.ents:
-        if len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC"):
-            key = normalise_placename(ent.text)
-            votes[key] = votes.get(key, 0) + (-1 if ent.label_ == "PERSON" else 1)
-    for ent in doc.ents:
-        if ent.label_ == "PERSON":
-            key = normalise_placename(ent.text)
-            if len(ent) > 1 or not (_big_place(key, gaz) or (votes[key] >= 0 and gaz.lookup(key))):
-                words.add(key)
-            if len(ent) > 1:
-                words.update(normalise_placename(t.text) for t in ent if t.is_title)
-    return words
-
-
-def _big_place(key: str, gaz: Gazetteer) -> bool:
-    return any(e.level == "country" or ((e.level == "admin1" or e.population >= _BIG_PLACE)
-               and _own_name(e) == key)
-               for e in (gaz.entry(i) for i in gaz.lookup(key)))
-
-
-def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
-    """Toponym mentions in ``doc``, in text order, before resolution."""
-    persons = _person_words(doc, gaz)
-    # words of full names ("William Barr"): the same word alone later is the person again
-    surnames = {normalise_placename(t.text) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
-                for t in e if t.is_title}
-    mentions: list[Mention] = []
-    taken = [False] * len(doc)
-    for ent in doc.ents:
-        span = _trim(ent)
-        if not len(span):
-            continue
-        span, level = _level_hint(span, gaz)
-        key = normalise_placename(span.text)
-        if not key:
-            continue
-        is_country = any(gaz.entry(i).level in _WIDE for i in gaz.lookup(key))
-        if ent.ent_id_ and not is_country:
-            continue  # a known actor ("Hezbollah"); a country name stays a toponym even as an actor
-        if _common_word(span, key, gaz):
-            continue
-        if ent.label_ in PLACE_LABELS:
-            if (key in persons and not is_country) or not any(t.is_title or t.is_upper for t in span):
-                continue  # a person's name; "the eastern coast" (a description, not a name)
-            if len(span) == 1 and span[0].pos_ == "ADJ" and not gaz.lookup(key):
-                continue  # an unknown word used as an adjective: a nationality ("a Slovak mountain hut")
-            if any(t.text == "," for t in span):  # "Thruxton, Hampshire": two names, a comma missed
-                mentions.extend(_comma_parts(span, gaz))
-                continue
-            parts = _known_parts(span, gaz, persons) if len(span) > 1 and not gaz.lookup(key) else []
-            mentions.extend(parts or [Mention(span, key, "ner", ent.label_, level)])
-        elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and _confident_name(span, key, gaz, ent.label_):
-            if key not in persons or (ent.label_ == "PERSON" and (len(span) > 1 or key not in surnames)):
-                mentions.append(Mention(span, key, "relabel", ent.label_, level))
-        elif ent.label_ in _RELABEL_FROM and not ent.ent_id_ and (
-                said := _said_place(span, key, gaz, ent.label_)):
-            mentions.append(Mention(span, key, "relabel" if gaz.lookup(key) else "syntax", ent.label_,
-                                    level or (said if said != "?" else None)))
-        else:
-            continue
-        for i in range(ent.start, ent.end):
-            taken[i] = True
-    for ent in doc.ents:
-        for i in range(ent.start, ent.end):
-            taken[i] = True
-    mentions.extend(_syntax_names(doc, gaz, taken, persons))
-    mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
-    mentions.extend(_embedded(doc, gaz, persons))
-    mentions.extend(_abbreviations(doc, gaz, mentions))
-    mentions.sort(key=lambda m: m.span.start)
-    _link_pairs(mentions, gaz)
-    return mentions
-
-
-def _comma_parts(span: Span, gaz: Gazetteer) -> list[Mention]:
-    """The names of an entity that holds a comma ("Donington Park, Leicestershire"), each on its own,
-    so that the second becomes the first's container (``_link_pairs``)."""
-    out = []
-    start = span.start
-    for k in range(span.start, span.end + 1):
-        if k == span.end or span.doc[k].text == ",":
-            part = _trim(span.doc[start:k])
-            if len(part) and any(_capitalised(t) for t in part):
-                part, level = _level_hint(part, gaz)
-                key = normalise_placename(part.text)
-                if key:
-                    out.append(Mention(part, key, "ner", "GPE", level))
-            start = k + 1
-    return out
-
-
-def _capitalised(tok: Token) -> bool:
-    return tok.is_title or tok.is_upper
-
-
-def _known_parts(span: Span, gaz: Gazetteer, persons: set[str]) -> list[Mention]:
-    """The known places inside a place name the gazetteer lacks as a whole, when they end it:
-    "Nazi Germany", "north west London", "Republic of Armenia", "Greece Italy" (a missed comma),
-    "Asia-Pacific". Only countries, regions, admin1 and big towns by their own name count, and the
-    last word must be one's, so that "Manila Cathedral" or "Mississippi River" (another thing
-    named after a place) stay whole. Empty when the name holds no such place."""
-    doc = span.doc
-    out: list[Mention] = []
-    i = span.start
-    while i < span.end:
-        found = None
-        for end in range(min(span.end, i + _MAX_NGRAM), i, -1):
-            part = doc[i:end]
-            if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
-                continue
-            key = normalise_placename(part.text)
-            if key and key not in persons and _big_place(key, gaz) and not _common_word(part, key, gaz) \
-                    and not (len(part) == 1 and part[0].lower_ in _COMPASS):
-                found = Mention(part, key, "ner", "GPE")
-                break
-        if found is None:
-            i += 1
-        else:
-            out.append(found)
-            i = found.span.end
-    return out if out and out[-1].span.end == span.end else []
-
-
-def _said_place(span: Span, key: str, gaz: Gazetteer, label: str) -> str | None:
-    """The level the syntax gives a name spaCy called ORG/PERSON/PRODUCT…, "?" for a place of no
-    particular level, None when the syntax says nothing. A known name as the object of "in"/"near"
-    ("demonstrated in Beslan") is a place; any name next to a kind-of-place noun is one ("the
-    Aziziyah district", "the village of Tamthil"), even unknown to the gazetteer. For PERSON names only
-    settlement and district nouns count ("the Bush camp" stays a person's)."""
-    if label in ("NORP", "LANGUAGE") or _common_word(span, key, gaz):
-        return None  # "the Turkish southern city of Gaziantep": a demonym before a place noun
-    said = syntax_level(span, prefix_only=label == "PERSON")
-    if said:
-        return said
-    return "?" if label != "PERSON" and gaz.lookup(key) and scene_object(span) else None
-
-
-def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]) -> list[Mention]:
-    """Capitalised names outside any entity that a kind-of-place noun marks as a place ("Khanasir
-    town", "the town of Sheykler"), known to the gazetteer or not. Found before the gazetteer n-grams
-    so the small-town guard there does not drop them: here the words say place."""
-    out = []
-    i, n = 0, len(doc)
-    while i < n:
-        if taken[i] or not doc[i].is_title or doc[i].pos_ != "PROPN" or doc[i].is_stop:
-            i += 1
-            continue
-        end = i + 1
-        while end < n and end - i < _MAX_NGRAM and not taken[end] and (
-                (doc[end].is_title and doc[end].pos_ == "PROPN") or
-                (doc[end].lower_ in _CONNECTORS and end + 1 < n and doc[end + 1].is_title)):
-            end += 1
-        span = doc[i:end]
-        key = normalise_placename(span.text)
-        level = syntax_level(span) if key and key not in persons else None
-        if level and not _common_word(span, key, gaz):
-            out.append(Mention(span, key, "syntax", "GPE", level))
-            for k in range(i, end):
-                taken[k] = True
-        i = end
-    return out
-
-
-def _embedded(doc: Doc, gaz: Gazetteer, persons: set[str]) -> list[Mention]:
-    """Places named inside organisation and facility names: "the Kentucky Department of Education",
-    "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
-    never the entity's last word unless "of" comes before it, so the organisation's head noun (the
-    word actor and event rules read) is never taken for a place. Such places are recorded, but
-    ``eventplace`` never makes them where an event happened."""
-    out = []
-    for ent in doc.ents:
-        if ent.label_ not in _HOSTS or len(ent) < 2:
-            continue
-        i = ent.start
-        while i < ent.end:
-            best = None
-            for end in range(min(ent.end, i + _MAX_NGRAM), i, -1):
-                last_ok = end < ent.end or (i > ent.start and doc[i - 1].lower_ == "of")
-                if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
-                    continue
-                span = doc[i:end]
-                key = normalise_placename(span.text)
-                if key in persons or _common_word(span, key, gaz):
-                    continue
-                if any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
-                       for e in (gaz.entry(j) for j in gaz.lookup(key))):
-                    best = Mention(span, key, "embedded", ent.label_)
-                    break
-            if best is None:
-                i += 1
-            else:
-                out.append(best)
-                i = best.span.end
-    return out
-
-
-def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
-    """Region abbreviations with their dot after a comma ("Louisville, Ky.", "Kelowna, B.C."), which
-    the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma."""
-    covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
-    out = []
-    for tok in doc:
-        if tok.i in covered or tok.i == 0 or doc[tok.i - 1].text != ",":
-            continue
-        entry = gaz.abbreviation(tok.text)
-        if entry is not None:
-            out.append(Mention(doc[tok.i: tok.i + 1], f"\x00abbr {tok.text}", "abbreviation", "GPE", "admin1",
-                               within=[entry]))
-    return out
-
-
-def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
-    """"Springfield, Illinois", "London, Ontario": a place right after a comma holds the one before it.
-    The second name's candidates of a wider level become the first one's container."""
-    for first, second in itertools.pairwise(mentions):
-        doc = first.span.doc
-        if second.span.start != first.span.end + 1 or doc[first.span.end].text != ",":
-            continue
-        wider = second.within or [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
-                                  if e.level in ("country", "admin1", "admin2")]
-        if wider:
-            first.within = wider
-
-
-def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
-    """Is an entity that spaCy called PERSON/ORG/NORP really a place? Only for whole-span gazetteer
-    matches: several words (a person's name rarely equals a multi-word town), or a big place. Demonyms
-    (NORP "Lebanese") never match because the gazetteer holds no adjectives."""
-    entries = [gaz.entry(i) for i in gaz.lookup(key)]
-    if not entries:
-        return False
-    if label == "NORP":  # "Aleppo" is often NORP; a demonym never matches, the gazetteer has none
-        return any(e.level in _WIDE or e.population >= 100_000 for e in entries)
-    if len(span) > 1 and all(t.is_title or t.lower_ in _CONNECTORS for t in span):
-        return True
-    # one word: a country by any of its names ("UAE"), or a big place by its own name, not by one of
-    # its many alternate names ("Leelah" folds to an old name of Lille, "Tanna" to one of Antananarivo)
-    # ... unless it stands where places stand ("bombed an office at Birgunj", Birganj by its own name)
-    big = [e for e in entries if e.level == "country" or e.population >= 100_000 or e.level == "admin1"]
-    return any(e.level == "country" or _own_name(e) == key for e in big) or bool(big and scene_object(span))
-
-
-def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]) -> list[Mention]:
-    """Longest capitalised proper-noun n-grams that the gazetteer knows, outside spaCy's entities."""
-    out = []
-    i = 0
-    n = len(doc)
-    while i < n:
-        tok = doc[i]
-        if taken[i] or not tok.is_title or tok.pos_ != "PROPN" or tok.is_stop:
-            i += 1
-            continue
-        best = None
-        end = i + 1
-        while end <= n and end - i <= _MAX_NGRAM and not taken[end - 1]:
-            last = doc[end - 1]
-            if not (last.is_title or last.lower_ in _CONNECTORS) or (last.is_space or last.is_punct):
-                break
-            if last.is_title and last.pos_ == "PROPN":
-                key = normalise_placename(doc[i:end].text)
-                if gaz.lookup(key) and key not in persons and not _common_word(doc[i:end], key, gaz):
-                    best = (end, key)
-            end += 1
-        if best is None:
-            i += 1
-            continue
-        span = doc[i: best[0]]
-        span, level = _level_hint(span, gaz)
-        # in a place slot ("demonstrated in Beslan") a small town needs no other support
-        out.append(Mention(span, best[1], "syntax" if scene_object(span) else "gazetteer", "GPE", level))
-        i = best[0]
-    return out
 
 
 @dataclass
@@ -454,7 +81,7 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
     why: list[str] = []
     score = math.log10(entry.population + 10) / 8
     score += _LEVEL_RANK.get(entry.level, 0.0)
-    own = _own_name(entry) == mention.key
+    own = own_name(entry) == mention.key
     if own:
         score += 0.3  # its own name, not a former or alternate one ("Manchester" is not Richmond, VA)
         if entry.level == "admin1" and largest < _WORLD_CITY and entry.population > 2 * largest:
@@ -462,7 +89,7 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             # in England; "Wyoming", Ohio), not a capital or a world city ("Washington", "Hanoi")
             score += _ADMIN1_OWN_NAME
             why.append("region bigger than any town of its name")
-    if entry.level in _WIDE:
+    if entry.level in WIDE:
         score += 3.0
         why.append(f"{entry.level} name")
     within = getattr(mention, "within", None)
@@ -482,7 +109,7 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             score -= 0.5
     if ctx:
         votes = ctx.country_votes(entry.country, mention.key) if entry.country else 0
-        if entry.level not in _WIDE and votes:
+        if entry.level not in WIDE and votes:
             # A world city keeps its name against a small namesake in a country the article names
             # (Paris, Texas in an American story): the namesake needs its region named too.
             overshadowed = largest >= _WORLD_CITY and entry.population * _NAMESAKE_RATIO < largest
@@ -501,13 +128,8 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
     return score, why
 
 
-def _own_name(entry: GazEntry) -> str:
-    """The key of a place's main name without its level word ("New York City" -> "new york")."""
-    return normalise_placename(split_level(entry.name)[0])
-
-
 def _contains(outer: GazEntry, entry: GazEntry) -> bool:
-    if outer.idx == entry.idx or outer.country != entry.country or entry.level in _WIDE:
+    if outer.idx == entry.idx or outer.country != entry.country or entry.level in WIDE:
         return False
     if outer.level == "country":
         return True
@@ -545,7 +167,7 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
                   and e.admin1_code == best.admin1_code]
         if not asked and region and best.level in ("admin1", "admin2", "city"):
             seat = [e for _, _, e in scored if e.level == "city" and e.country == best.country
-                    and e.admin1_code == best.admin1_code and _own_name(e) == mention.key]
+                    and e.admin1_code == best.admin1_code and own_name(e) == mention.key]
             if seat:
                 best = seat[0]
                 reasons.append(f"a bare name of both a town and its {region[0].level} is taken as the "
@@ -598,7 +220,7 @@ def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) 
                      resolution=level, reason=reason)
     return Place(entity_text=span.text, start=span.start_char, end=span.end_char, name=entry.name,
                  geonameid=entry.geonameid, lat=round(entry.lat, 5), lon=round(entry.lon, 5),
-                 country=entry.country3 or None, admin1=entry.admin1 if entry.level not in _WIDE else None,
+                 country=entry.country3 or None, admin1=entry.admin1 if entry.level not in WIDE else None,
                  admin2=entry.admin2_code or None, feature_code=entry.feature_code,
                  resolution=entry.level, score=score, reason=reason)
 
@@ -709,7 +331,7 @@ def resolve_placename(text: str, *, country: str | None = None, level: str | Non
         return None
     return Place(entity_text=text, start=0, end=len(text), name=entry.name, geonameid=entry.geonameid,
                  lat=round(entry.lat, 5), lon=round(entry.lon, 5), country=entry.country3 or None,
-                 admin1=entry.admin1 if entry.level not in _WIDE else None, feature_code=entry.feature_code,
+                 admin1=entry.admin1 if entry.level not in WIDE else None, feature_code=entry.feature_code,
                  resolution=entry.level, score=conf, reason=reason)
 
 
@@ -757,9 +379,9 @@ class PlaceResolver:
         new_ents: list[Span] = []
         changed = False
         for ent in ents:
-            span = _trim(ent)
+            span = trim_span(ent)
             where = (span.start_char, span.end_char)
-            if not ent.ent_id_ and ent.label_ in _RELABEL_FROM and where in confident:
+            if not ent.ent_id_ and ent.label_ in RELABEL_FROM and where in confident:
                 new_ents.append(Span(doc, ent.start, ent.end, label="GPE"))
                 changed = True
             else:
@@ -803,5 +425,5 @@ def token_places(places: Iterable[Place], doc: Doc) -> dict[int, Place]:
     return out
 
 
-__all__ = ["PLACE_LABELS", "Mention", "PlaceResolver", "Token", "find_toponyms", "geoparse",
+__all__ = ["PLACE_LABELS", "Mention", "PlaceResolver", "find_toponyms", "geoparse",
            "resolve_placename", "token_places"]
