@@ -318,11 +318,9 @@ def _refine(match: TriggerMatch, sent: Span, ctx: DocContext) -> TriggerMatch:
     inspectors or diplomats is a sanction, not a displacement; "bombings" by an armed group, with no
     aircraft in the sentence, are explosive attacks."""
     trig = match.trigger
-    words = sentence_words(sent)
-    text = span_text(sent).lower()
+    labor = ctx.ontology.words("labor_strike_words")
     if trig.words[-1] == "strike" and not match.is_verb and (
-            words & ctx.ontology.words("labor_strike_words")
-            or any(" " in w and w in text for w in ctx.ontology.words("labor_strike_words"))):
+            sentence_words(sent) & labor or any(" " in w and w in span_text(sent).lower() for w in labor)):
         return replace(match, trigger=replace(trig, event="PROTEST", mode="strike", cameo="143",
                                               acled_event_type="Protests",
                                               acled_sub_event_type="Peaceful protest",

@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, doc_text, memo, sentence_of, span_tokens
+from ..nlp.doccache import children_of, doc_text, head_ids, memo, sentence_of, span_tokens, tokens
 from ..records import Attribution
 from .ontology import Ontology
 
@@ -34,20 +34,22 @@ class ModalityResult:
 
 def _governors(token: Token) -> list[Token]:
     """The trigger and the words above it up to the root, crossing clause boundaries."""
+    toks, heads = tokens(token.doc), head_ids(token.doc)
     chain = [token]
-    while chain[-1].head.i != chain[-1].i and len(chain) < 12:
-        chain.append(chain[-1].head)
+    while heads[chain[-1].i] != chain[-1].i and len(chain) < 12:
+        chain.append(toks[heads[chain[-1].i]])
     return chain
 
 
 def _clause_verbs(token: Token) -> list[Token]:
     """The verbs whose auxiliaries scope over the trigger without crossing a reporting clause:
     the trigger and what it hangs on through xcomp/conj/nominal links, stopping at ccomp."""
+    toks, heads = tokens(token.doc), head_ids(token.doc)
     out = [token]
     cur = token
-    while cur.head.i != cur.i and cur.dep_ in ("xcomp", "conj", "pobj", "prep", "dobj", "nsubj",
-                                               "nsubjpass", "attr", "amod", "compound", "acl", "pcomp"):
-        cur = cur.head
+    while heads[cur.i] != cur.i and cur.dep_ in ("xcomp", "conj", "pobj", "prep", "dobj", "nsubj",
+                                                 "nsubjpass", "attr", "amod", "compound", "acl", "pcomp"):
+        cur = toks[heads[cur.i]]
         out.append(cur)
         if len(out) > 8:
             break

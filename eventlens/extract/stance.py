@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, span_tokens
+from ..nlp.doccache import children_of, head_ids, span_tokens, tokens
 from ..records import ActorEntity, Event
 from .ontology import Ontology
 
@@ -30,11 +30,12 @@ APPEAL_VERBS = {"want", "wish", "ask", "urge", "request", "press", "pressure", "
 
 
 def _governors(token: Token, limit: int = 4) -> list[Token]:
+    toks, heads = tokens(token.doc), head_ids(token.doc)
     out = []
     cur = token
-    while cur.head.i != cur.i and len(out) < limit and cur.dep_ in ("xcomp", "ccomp", "conj", "acl", "pcomp",
-                                                                      "pobj", "prep", "advcl"):
-        cur = cur.head
+    while heads[cur.i] != cur.i and len(out) < limit and cur.dep_ in (
+            "xcomp", "ccomp", "conj", "acl", "pcomp", "pobj", "prep", "advcl"):
+        cur = toks[heads[cur.i]]
         out.append(cur)
     return out
 

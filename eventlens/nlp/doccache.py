@@ -145,8 +145,14 @@ def sentence_of(token: Token) -> Span:
     bounds = sentence_bounds(doc)
     i = token.i
     k = bisect_right(bounds, (i, len(doc) + 1)) - 1
-    start, end = bounds[k]
-    return doc[start:end]
+    table = memo(doc)
+    spans = table.get("sent_spans")
+    if spans is None:
+        spans = table["sent_spans"] = [None] * len(bounds)
+    if spans[k] is None:
+        start, end = bounds[k]
+        spans[k] = doc[start:end]
+    return spans[k]  # type: ignore[no-any-return]
 
 
 def span_text(span: Span) -> str:

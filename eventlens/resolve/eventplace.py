@@ -106,17 +106,19 @@ def _describes_actor(tok: Token, trigger: Token) -> bool:
     ("Hong Kong people demonstrated"): there the subject's place is the scene; so does a place that a
     scene preposition puts the actor in ("captured by soldiers in northern Iraq"), but not one inside a
     clause describing the actor ("by troops which have their bases in Turkey")."""
+    toks, heads = tokens(tok.doc), head_ids(tok.doc)
     cur = tok
     scene = False
     for _ in range(8):
-        head = cur.head
+        head = toks[heads[cur.i]]
         if head.i == cur.i:
             return False
-        if cur.dep_ == "pobj" and head.lower_ in _SCENE and head.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        if (cur.dep_ == "pobj" and head.lower_ in _SCENE
+                and toks[heads[head.i]].pos_ in ("NOUN", "PROPN", "PRON")):
             scene = True
         if cur.dep_ == "appos" and (head.ent_type_ == "PERSON" or head.pos_ == "PRON" or _aged(head)):
             return True
-        if cur.dep_ == "pobj" and head.lower_ == "by" and head.head.pos_ in ("VERB", "AUX"):
+        if cur.dep_ == "pobj" and head.lower_ == "by" and toks[heads[head.i]].pos_ in ("VERB", "AUX"):
             return not scene
         if head.pos_ in ("VERB", "AUX") and head.dep_ in ("relcl", "acl") and head.i != trigger.i:
             scene = False  # "troops which have their bases in Turkey": the clause describes the noun
