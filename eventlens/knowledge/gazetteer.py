@@ -4,9 +4,11 @@ Built once (``build_gazetteer``) from the GeoNames ``cities500`` table shipped b
 ``cities15000`` dump (for feature codes and admin2 membership, which cities500 lacks), the admin1/admin2
 code tables and the Syrian Archive list of Syrian towns and villages (English + Arabic names). Countries,
 admin1 regions and admin2 districts become places too; their coordinates are derived from their member
-places, because the GeoNames tables shipped here carry none for them. The built file is a pickle of
-parallel arrays plus an index from normalised name to place numbers: unpickling that is faster than
-any database round trip and it keeps a worker's memory modest.
+places, because the GeoNames tables shipped here carry none for them (a district with no member town
+takes its region's point). Where this fails: GeoNames puts large, thinly settled provinces (Alberta,
+Ontario) away from the middle of their towns' box, 200-260 km from the point derived here. The built
+file is a pickle of parallel arrays plus an index from normalised name to place numbers: unpickling
+that is faster than any database round trip and it keeps a worker's memory modest.
 
 Data: GeoNames (CC BY 4.0, geonames.org) and Syrian Archive (CC BY-SA 4.0); see ``data/ATTRIBUTION.md``.
 """
