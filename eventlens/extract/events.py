@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 from ..nlp.doccache import (
     children_of,
     doc_text,
+    memo,
     sentence_of,
     sentence_words,
     span_ents,
@@ -84,7 +85,14 @@ def _places_in(places: list[Place], start: int, end: int) -> list[Place]:
 
 
 def _is_place(token: Token, places: list[Place]) -> bool:
-    return any(p.start <= token.idx < p.end for p in places)
+    """Whether a place covers the token's first character; the covered offsets are gathered once per
+    Doc and place list."""
+    table = memo(token.doc)
+    key = ("events.place_offsets", id(places))
+    kept = table.get(key)
+    if kept is None or kept[0] is not places:
+        kept = table[key] = (places, frozenset(i for p in places for i in range(p.start, p.end)))
+    return token.idx in kept[1]
 
 
 def _entities_for(head: Token, ctx: DocContext, *, as_recipient: bool) -> list[ActorEntity]:

@@ -164,6 +164,8 @@ def _strip(span: Span) -> Span:
         start += 1
     while end > start and (toks[end - 1].is_punct or toks[end - 1].is_space):
         end -= 1
+    if start == span.start and end == span.end:
+        return span  # nothing to strip; the resolver reads a span's words and offsets, never its label
     return doc[start:end]
 
 
