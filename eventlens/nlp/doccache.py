@@ -6,9 +6,11 @@ them many times after the entities are final, so they are computed once and kept
 ``forget(doc)`` drops them; the events component calls it first, so a cache never outlives the entities.
 
 ``memo(doc)`` is a dictionary for anything else computed once per Doc and asked for many times (the time
-words of a sentence are read once for the sentence and again for each of its events). The token, head,
-children, entity and sentence lists below live there too; they are exact copies of what spaCy returns,
-so code that reads them gives the same answers as code that asks spaCy each time.
+words of a sentence are read once for the sentence and again for each of its events). The token, head
+and children lists below have keys of their own, the entity and sentence lists live in ``memo``; all are
+exact copies of what spaCy returns, so code that reads them gives the same answers as code that asks
+spaCy each time. One difference: a list hands out the same Token object for an index every time, where
+spaCy builds a new one, so compare tokens by ``.i`` (or ``==``), never with ``is``.
 """
 from __future__ import annotations
 
