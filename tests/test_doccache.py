@@ -21,6 +21,7 @@ from eventlens.nlp.doccache import (
     span_ents,
     span_text,
     span_tokens,
+    token_words,
     tokens,
 )
 from eventlens.nlp.pipeline import load_pipeline
@@ -47,7 +48,8 @@ def test_the_caches_hold_what_spacy_computes_and_are_forgotten(nlp):
     assert ent_at(doc, ent.start) == ent and ent_at(doc, ent.end - 1) == ent
     memo(doc)["answer"] = 42
     assert memo(doc)["answer"] == 42
-    assert sorted(_cache_keys(doc)) == ["eventlens.ents_by_token", "eventlens.memo", "eventlens.text"]
+    assert sorted(_cache_keys(doc)) == ["eventlens.ents_by_token", "eventlens.memo", "eventlens.text",
+                                        "eventlens.tokens"]  # the text is joined from the token list
     forget(doc)
     assert _cache_keys(doc) == [] and "answer" not in memo(doc)
 
@@ -72,6 +74,18 @@ def test_token_lists_equal_what_spacy_builds(nlp):
     assert span_text(doc[3:3]) == doc[3:3].text == ""
     forget(doc)
     assert _cache_keys(doc) == []
+
+
+def test_token_words_equal_spacy_strings_and_are_forgotten(nlp):
+    doc = nlp("The Iraqi Army's 9th Division shelled Mosul; MILITANTS were withdrawn, leaders said.")
+    words = token_words(doc)
+    assert words.lower == [t.lower_ for t in doc]
+    assert words.lemma == [t.lemma_.lower() for t in doc]
+    assert words.pos == [t.pos_ for t in doc] and words.dep == [t.dep_ for t in doc]
+    assert "militants" in words.lower and "shell" in words.lemma
+    assert token_words(doc) is words  # made once per Doc
+    forget(doc)
+    assert token_words(doc) is not words
 
 
 def test_phrase_spans_and_actor_answers_kept_per_doc_equal_fresh_ones(nlp):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, span_tokens
+from ..nlp.doccache import children_of, head_ids, span_tokens, token_words, tokens
 from ..records import ActorEntity, Event, Relation, stable_id
 from .stated_relations import (
     GROUP_PRONOUNS,
@@ -136,10 +136,19 @@ def _named(tok: Token, ctx: DocContext) -> list[ActorEntity]:
     return found
 
 
+_PATTERN_WORDS = LEADER_NOUNS | PROXY_NOUNS | ALLY_NOUNS
+
+
 def _patterns(sent: Span, ctx: DocContext) -> list[Relation]:
     out: list[Relation] = []
-    for tok in span_tokens(sent):
-        low = tok.lemma_.lower()
+    toks, heads, w = tokens(sent.doc), head_ids(sent.doc), token_words(sent.doc)
+    lemmas, lowers, deps = w.lemma, w.lower, w.dep
+    for i in range(sent.start, sent.end):
+        low, lower = lemmas[i], lowers[i]
+        if not (low in _PATTERN_WORDS or lower in _PATTERN_WORDS or (
+                deps[i] == "pobj" and lowers[heads[i]] == "of" and deps[heads[i]] == "prep")):
+            continue  # no relation noun and no "of" phrase: none of the patterns below can apply
+        tok = toks[i]
         if low in LEADER_NOUNS or tok.lower_ in LEADER_NOUNS:
             # "Soleimani, the leader of the Quds Force" (appos) / "Hezbollah leader Nasrallah" (compound)
             led = [p for prep in children_of(tok) if prep.dep_ == "prep" and prep.lower_ == "of"
@@ -193,8 +202,9 @@ def find_relations(sent: Span, events: list[Event], ctx: DocContext) -> list[Rel
     stated = stated_relations(sent, ctx)
     rels = stated + _agree(_from_events(events, sent), stated) + _patterns(sent, ctx)
     # a pronoun whose antecedent is named in the sentence is stated through the names, not the pronoun
-    named = {t.idx for t in span_tokens(sent)
-             if t.lower_ in GROUP_PRONOUNS and named_antecedent(t, sent, ctx)}
+    lowers, toks = token_words(sent.doc).lower, tokens(sent.doc)
+    named = {toks[i].idx for i in range(sent.start, sent.end)
+             if lowers[i] in GROUP_PRONOUNS and named_antecedent(toks[i], sent, ctx)}
     # an attacker known only by the attack's own words ("a roadside bomb killed ...") is no named party
     triggers = {(e.trigger_start, e.trigger_end) for e in events}
     seen: set[tuple[str, ...]] = set()

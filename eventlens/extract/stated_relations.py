@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, ent_at, span_text, span_tokens
+from ..nlp.doccache import children_of, ent_at, span_text, span_tokens, token_words, tokens
 from ..records import ActorEntity, Relation
 from ..resolve.actors import resolve_actor
 from .participants import phrase_span
@@ -362,8 +362,14 @@ def _opponents_of(cue: Token) -> list[Token]:
 
 def stated_relations(sent: Span, ctx: DocContext) -> list[Relation]:
     out: list[Relation] = []
-    for tok in span_tokens(sent):
-        low = tok.lemma_.lower()
+    toks, w = tokens(sent.doc), token_words(sent.doc)
+    lemmas, lowers = w.lemma, w.lower
+    for i in range(sent.start, sent.end):
+        low = lemmas[i]
+        if (low not in WAR_NOUNS and low not in _OPPOSING_CUES and low not in _SUPPORTING_CUES
+                and lowers[i] != "against"):
+            continue  # no war noun, no hostile or supporting word: nothing below would be found
+        tok = toks[i]
         out += _war_sides(tok, sent, ctx) if low in WAR_NOUNS else []
         enemies = _opponents_of(tok)
         if enemies and by_peaceful_means(tok):

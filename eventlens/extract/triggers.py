@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, sentence_of, span_tokens
+from ..nlp.doccache import children_of, sentence_of, token_words, tokens
 from .ontology import Ontology, Trigger
 
 VERB_POS = {"VERB"}
@@ -83,9 +83,14 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
     motion = ontology.words("motion_verbs")
     doc = sent.doc
     n_tokens = len(doc)
-    for token in span_tokens(sent):
-        pos, dep = token.pos_, token.dep_  # spaCy looks each up in its string store on every access
+    toks, w = tokens(doc), token_words(doc)
+    poses, deps = w.pos, w.dep
+    for i in range(sent.start, sent.end):
+        pos, dep = poses[i], deps[i]
         is_verb = pos in VERB_POS
+        if not (is_verb or pos in NOUN_POS or pos == "ADJ"):
+            continue  # no event word: nothing below takes it
+        token = toks[i]
         if pos == "ADJ" and dep in ("acomp", "oprd", "amod", "xcomp", "ccomp"):
             cands = ontology.candidates(_lemma(token)) + ontology.candidates(token.lower_)
             adjective = next((t for t in cands if t.pos == "A"), None)

@@ -26,12 +26,14 @@ _MEMO = "eventlens.memo"
 _TOKENS = "eventlens.tokens"
 _HEADS = "eventlens.heads"
 _CHILDREN = "eventlens.children"
+_WORDS = "eventlens.words"
 
 
 def doc_text(doc: Doc) -> str:
     text = doc.user_data.get(_TEXT)
     if text is None:
-        text = doc.user_data[_TEXT] = doc.text
+        # what ``Doc.text`` does, from the one token list (spaCy would build every Token again)
+        text = doc.user_data[_TEXT] = "".join(t.text_with_ws for t in tokens(doc))
     return text
 
 
@@ -62,6 +64,7 @@ def forget(doc: Doc) -> None:
     doc.user_data.pop(_TOKENS, None)
     doc.user_data.pop(_HEADS, None)
     doc.user_data.pop(_CHILDREN, None)
+    doc.user_data.pop(_WORDS, None)
 
 
 # Token objects: ``doc[i]``, ``token.head``, ``token.children`` and iterating a Span each build new Python
@@ -108,6 +111,29 @@ def children_of(token: Token) -> list[Token]:
                 kids[h].append(toks[i])
         doc.user_data[_CHILDREN] = kids
     return kids[token.i]  # type: ignore[no-any-return]
+
+
+class Words:
+    """Per-token strings of a Doc, read once: ``lower[i]`` is ``doc[i].lower_``, ``lemma[i]`` is
+    ``doc[i].lemma_.lower()``, ``pos[i]`` and ``dep[i]`` are ``.pos_`` and ``.dep_``. spaCy looks each
+    up in its string store on every access; rules that test every token of a sentence against word lists
+    read these lists and build nothing for the tokens that pass none of their tests."""
+
+    __slots__ = ("dep", "lemma", "lower", "pos")
+
+    def __init__(self, toks: list[Token]) -> None:
+        self.lower = [t.lower_ for t in toks]
+        self.lemma = [t.lemma_.lower() for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.dep = [t.dep_ for t in toks]
+
+
+def token_words(doc: Doc) -> Words:
+    """The Doc's per-token strings (see :class:`Words`), made once."""
+    found = doc.user_data.get(_WORDS)
+    if found is None:
+        found = doc.user_data[_WORDS] = Words(tokens(doc))
+    return found  # type: ignore[no-any-return]
 
 
 def doc_ents(doc: Doc) -> tuple[Span, ...]:
