@@ -102,6 +102,7 @@ class Gazetteer:
         self.index: dict[str, int | tuple[int, ...]] = data["index"]
         self.abbreviations: dict[str, int] = data["abbreviations"]  # "Ky." -> place number of Kentucky
         self._iso3 = {v[0]: k for k, v in self.countries.items()}
+        self._entries: dict[int, GazEntry] = {}
 
     def __len__(self) -> int:
         return len(self._d["name"])
@@ -117,6 +118,15 @@ class Gazetteer:
         return [self.entry(i) for i in self.lookup(normalise_placename(name))]
 
     def entry(self, idx: int) -> GazEntry:
+        """The place numbered ``idx``, built once: a geoparse asks for the same candidates again and
+        again (both passes, every repeat of a name). Entries are frozen and rows are never rewritten
+        (``add_places`` only appends), so a built entry stays right."""
+        hit = self._entries.get(idx)
+        if hit is None:
+            hit = self._entries[idx] = self._build_entry(idx)
+        return hit
+
+    def _build_entry(self, idx: int) -> GazEntry:
         d = self._d
         cc = d["country"][idx]
         a1 = d["admin1"][idx]

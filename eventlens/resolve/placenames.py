@@ -117,16 +117,22 @@ def normalise_placename(name: str) -> str:
     return " ".join(out)
 
 
+# the prefixes longest first (by characters), each with its number of words
+_PREFIXES_LONGEST_FIRST = tuple((prefix, len(prefix.split()), level) for prefix, level in
+                                sorted(_LEVEL_PREFIXES.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=200_000)
 def split_level(name: str) -> tuple[str, str | None]:
     """Separate level words from a name: "Idlib province" -> ("Idlib", "admin1"), "Mosul" -> ("Mosul", None).
 
     Only an outer word counts. The level is a hint: a resolver falls back to any level when no place of
-    the asked level has the name ("State of Palestine" asks for admin1 and finds the country).
+    the asked level has the name ("State of Palestine" asks for admin1 and finds the country). Cached:
+    the answer depends on the string alone, and a geoparse asks it for every candidate's name.
     """
     words = name.split()
     lowered = [w.lower() for w in words]
-    for prefix, level in sorted(_LEVEL_PREFIXES.items(), key=lambda kv: -len(kv[0])):
-        size = len(prefix.split())
+    for prefix, size, level in _PREFIXES_LONGEST_FIRST:
         if len(words) > size and " ".join(lowered[:size]) == prefix:
             return " ".join(words[size:]), level
     if len(words) > 1 and lowered[-1] in _LEVEL_SUFFIXES:

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer, load_gazetteer
+from ..nlp.doccache import forget
 from ..records import Place
 from ..settings import Settings
 from .placenames import normalise_placename, split_level
@@ -242,6 +243,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
         places.append(_place(m, entry, conf, reason))
     _inside_containers(places, doc)
     _article_focus(places, doc)
+    forget(doc)  # the token list read above does not outlive the geoparse in a Doc the caller keeps
     return places
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer
+from ..nlp.doccache import tokens
 from .placenames import (
     level_prefixes_by_size,
     level_words,
@@ -123,11 +124,12 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     "Douma"), is no person's name unless a full name holds it ("Michael Jordan")."""
     words: set[str] = set()
     votes: dict[str, int] = {}  # key -> times tagged a place minus times tagged a person, lone words
-    for ent in doc.ents:
+    ents = doc.ents  # spaCy builds every entity Span again on each access
+    for ent in ents:
         if len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC"):
             key = normalise_placename(ent.text)
             votes[key] = votes.get(key, 0) + (-1 if ent.label_ == "PERSON" else 1)
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == "PERSON":
             key = normalise_placename(ent.text)
             if len(ent) > 1 or not (_big_place(key, gaz) or (votes[key] >= 0 and gaz.lookup(key))):
@@ -146,12 +148,13 @@ def _big_place(key: str, gaz: Gazetteer) -> bool:
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = person_words(doc, gaz)
+    ents = doc.ents  # read once: spaCy builds every entity Span again on each access
     # words of full names ("William Barr"): the same word alone later is the person again
-    surnames = {normalise_placename(t.text) for e in doc.ents if e.label_ == "PERSON" and len(e) > 1
+    surnames = {normalise_placename(t.text) for e in ents if e.label_ == "PERSON" and len(e) > 1
                 for t in e if t.is_title}
     mentions: list[Mention] = []
     taken = [False] * len(doc)
-    for ent in doc.ents:
+    for ent in ents:
         span = trim_span(ent)
         if not len(span):
             continue
@@ -185,7 +188,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             continue
         for i in range(ent.start, ent.end):
             taken[i] = True
-    for ent in doc.ents:
+    for ent in ents:
         for i in range(ent.start, ent.end):
             taken[i] = True
     mentions.extend(_syntax_names(doc, gaz, taken, persons))
@@ -266,14 +269,15 @@ def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]
     so the small-town guard there does not drop them: here the words say place."""
     out = []
     i, n = 0, len(doc)
+    toks = tokens(doc)
     while i < n:
-        if taken[i] or not doc[i].is_title or doc[i].pos_ != "PROPN" or doc[i].is_stop:
+        if taken[i] or not toks[i].is_title or toks[i].pos_ != "PROPN" or toks[i].is_stop:
             i += 1
             continue
         end = i + 1
         while end < n and end - i < _MAX_NGRAM and not taken[end] and (
-                (doc[end].is_title and doc[end].pos_ == "PROPN") or
-                (doc[end].lower_ in _CONNECTORS and end + 1 < n and doc[end + 1].is_title)):
+                (toks[end].is_title and toks[end].pos_ == "PROPN") or
+                (toks[end].lower_ in _CONNECTORS and end + 1 < n and toks[end + 1].is_title)):
             end += 1
         span = doc[i:end]
         key = normalise_placename(span.text)
@@ -324,8 +328,9 @@ def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
     the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma."""
     covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
     out = []
-    for tok in doc:
-        if tok.i in covered or tok.i == 0 or doc[tok.i - 1].text != ",":
+    toks = tokens(doc)
+    for tok in toks:
+        if tok.i in covered or tok.i == 0 or toks[tok.i - 1].text != ",":
             continue
         entry = gaz.abbreviation(tok.text)
         if entry is not None:
@@ -370,15 +375,16 @@ def _gazetteer_ngrams(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[
     out = []
     i = 0
     n = len(doc)
+    toks = tokens(doc)
     while i < n:
-        tok = doc[i]
+        tok = toks[i]
         if taken[i] or not tok.is_title or tok.pos_ != "PROPN" or tok.is_stop:
             i += 1
             continue
         best = None
         end = i + 1
         while end <= n and end - i <= _MAX_NGRAM and not taken[end - 1]:
-            last = doc[end - 1]
+            last = toks[end - 1]
             if not (last.is_title or last.lower_ in _CONNECTORS) or (last.is_space or last.is_punct):
                 break
             if last.is_title and last.pos_ == "PROPN":
