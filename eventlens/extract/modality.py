@@ -15,7 +15,15 @@ from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, doc_text, head_ids, memo, sentence_of, span_tokens, tokens
+from ..nlp.doccache import (
+    children_of,
+    doc_text,
+    head_ids,
+    memo,
+    sentence_of,
+    token_words,
+    tokens,
+)
 from ..records import Attribution
 from .ontology import Ontology
 
@@ -68,7 +76,7 @@ def _sentence_words(sent: Span) -> tuple[str, ...]:
     key = ("modality.words", sent.start, sent.end)
     words = table.get(key)
     if words is None:
-        words = table[key] = tuple(t.lower_ for t in span_tokens(sent))
+        words = table[key] = tuple(token_words(sent.doc).lower[sent.start:sent.end])
     return words
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, head_ids, span_tokens, tokens
+from ..nlp.doccache import children_of, head_ids, token_words, tokens
 from ..records import ActorEntity, Event
 from .ontology import Ontology
 
@@ -151,5 +151,7 @@ def _same_actor(speakers: list[ActorEntity], actors: list[ActorEntity]) -> bool:
 def obligations(sent: Span, triggered: set[int]) -> list[Token]:
     """Verbs under "must/should/have to" that no trigger covers: demands with no event word
     ("the rebels must reach an agreement")."""
-    return [t for t in span_tokens(sent) if t.pos_ == "VERB" and t.i not in triggered and _obliged(t)
-            and t.dep_ in ("ccomp", "ROOT", "conj", "xcomp")]
+    toks, w = tokens(sent.doc), token_words(sent.doc)
+    poses, deps = w.pos, w.dep
+    return [toks[i] for i in range(sent.start, sent.end) if poses[i] == "VERB" and i not in triggered
+            and _obliged(toks[i]) and deps[i] in ("ccomp", "ROOT", "conj", "xcomp")]

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Hashable
 from typing import Any
 
+from spacy.attrs import HEAD
 from spacy.tokens import Doc, Span, Token
 
 _TEXT = "eventlens.text"
@@ -42,7 +43,7 @@ def ent_at(doc: Doc, i: int) -> Span | None:
     table = doc.user_data.get(_ENTS)
     if table is None:
         table = {}
-        for ent in doc.ents:
+        for ent in doc_ents(doc):
             for j in range(ent.start, ent.end):
                 table[j] = ent
         doc.user_data[_ENTS] = table
@@ -89,7 +90,9 @@ def head_ids(doc: Doc) -> list[int]:
     """The head index of every token (a root is its own head)."""
     heads = doc.user_data.get(_HEADS)
     if heads is None:
-        heads = doc.user_data[_HEADS] = [t.head.i for t in tokens(doc)]
+        # HEAD is stored as the offset to the head, an unsigned view of a signed number
+        offsets = doc.to_array(HEAD).astype("int64")
+        heads = doc.user_data[_HEADS] = [i + h for i, h in enumerate(offsets.tolist())]
     return heads  # type: ignore[no-any-return]
 
 
@@ -114,14 +117,16 @@ def children_of(token: Token) -> list[Token]:
 
 
 class Words:
-    """Per-token strings of a Doc, read once: ``lower[i]`` is ``doc[i].lower_``, ``lemma[i]`` is
-    ``doc[i].lemma_.lower()``, ``pos[i]`` and ``dep[i]`` are ``.pos_`` and ``.dep_``. spaCy looks each
+    """Per-token strings of a Doc, read once: ``text[i]`` is ``doc[i].text``, ``lower[i]`` is
+    ``doc[i].lower_``, ``lemma[i]`` is ``doc[i].lemma_.lower()``, ``pos[i]`` and ``dep[i]`` are ``.pos_``
+    and ``.dep_``. spaCy looks each
     up in its string store on every access; rules that test every token of a sentence against word lists
     read these lists and build nothing for the tokens that pass none of their tests."""
 
-    __slots__ = ("dep", "lemma", "lower", "pos")
+    __slots__ = ("dep", "lemma", "lower", "pos", "text")
 
     def __init__(self, toks: list[Token]) -> None:
+        self.text = [t.text for t in toks]
         self.lower = [t.lower_ for t in toks]
         self.lemma = [t.lemma_.lower() for t in toks]
         self.pos = [t.pos_ for t in toks]
@@ -197,6 +202,6 @@ def sentence_words(sent: Span) -> frozenset[str]:
     table = memo(sent.doc)
     words = table.get(key)
     if words is None:
-        toks = span_tokens(sent)
-        words = table[key] = frozenset({t.lower_ for t in toks} | {t.lemma_.lower() for t in toks})
+        w = token_words(sent.doc)
+        words = table[key] = frozenset(w.lower[sent.start:sent.end]) | frozenset(w.lemma[sent.start:sent.end])
     return words  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, memo, span_ents, span_tokens
+from ..nlp.doccache import children_of, memo, span_ents, token_words, tokens
 from ..records import ActorEntity, Place
 from .actor_knowledge import ActorKnowledge
 
@@ -76,9 +76,10 @@ def sentence_countries(sent: Span, *, knowledge: ActorKnowledge, places: Sequenc
     if kept is not None and kept[0] is knowledge and kept[1] is places:
         return set(kept[2])
     found = set()
-    for tok in span_tokens(sent):
-        if tok.is_alpha and tok.text[:1].isupper():
-            hit = knowledge.country_word(tok.text)
+    toks, texts = tokens(sent.doc), token_words(sent.doc).text
+    for i in range(sent.start, sent.end):
+        if texts[i][:1].isupper() and toks[i].is_alpha:
+            hit = knowledge.country_word(texts[i])
             if hit is not None:
                 found.add(hit[0])
     ents = span_ents(sent)

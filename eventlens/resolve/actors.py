@@ -37,6 +37,7 @@ from ..nlp.doccache import (
     head_ids,
     memo,
     span_tokens,
+    token_words,
     tokens,
 )
 from ..records import ActorEntity
@@ -106,9 +107,10 @@ class DocActors:
         self._persons = {}
         self.resolved, self.resolved_with = {}, knowledge
         counts: Counter[str] = Counter()
-        for tok in tokens(doc):
-            if tok.is_alpha and tok.text[:1].isupper():
-                hit = knowledge.country_word(tok.text)
+        toks, texts = tokens(doc), token_words(doc).text
+        for i, text in enumerate(texts):
+            if text[:1].isupper() and toks[i].is_alpha:
+                hit = knowledge.country_word(text)
                 if hit:
                     counts[hit[0]] += 1
         for ent in doc_ents(doc):

@@ -10,7 +10,7 @@ import re
 
 from spacy.tokens import Span
 
-from ..nlp.doccache import children_of, doc_text, span_ents, span_tokens
+from ..nlp.doccache import children_of, doc_text, span_ents, span_tokens, token_words, tokens
 from ..records import Count
 from .counts import CountMention, Quantity, _categories, _is_modal, _lemma, _victim_role, _word_entry
 
@@ -95,9 +95,13 @@ def singular_victims(sent: Span, taken: list[tuple[int, int]]) -> list[CountMent
     out: list[CountMention] = []
     nouns, persons = _categories()["nouns"], frozenset(_categories()["person_nouns"])
     victim_verbs = _categories()["victim_verbs"]
-    for verb in span_tokens(sent):
+    toks, w = tokens(sent.doc), token_words(sent.doc)
+    for i in range(sent.start, sent.end):
         # a verb outside ``victim_verbs`` has no victim (``_victim_role``): skip it before the tree walks
-        if verb.pos_ not in ("VERB", "AUX") or _lemma(verb) not in victim_verbs or _is_modal(verb) or any(
+        if w.pos[i] not in ("VERB", "AUX") or w.lemma[i] not in victim_verbs:
+            continue
+        verb = toks[i]
+        if _is_modal(verb) or any(
                 c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ == "to") for c in children_of(verb)):
             continue  # "was not killed", "could be killed", "attempted to assassinate"
         for arg in children_of(verb):
