@@ -38,7 +38,7 @@ from ..resolve.actors import (
 )
 from ..resolve.counts import displacement_term, find_counts
 from ..resolve.eventplace import attach_event_place
-from ..resolve.time import resolve_time
+from ..resolve.time import resolve_time, tense_is_past
 from .displacement import figures_without_event, housing_loss
 from .modality import modality_of, specificity_of
 from .ontology import Ontology
@@ -277,28 +277,6 @@ def _update_person(sent: Span, ctx: DocContext) -> None:
             ctx.subject_person = antecedent
 
 
-def _finite_verb(token: Token) -> Token:
-    """The finite verb that carries the tense of a trigger: itself, or the verb its clause hangs on."""
-    cur = token
-    for _ in range(8):
-        if cur.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
-                c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD")
-                for c in children_of(cur)):
-            return cur
-        if cur.head.i == cur.i:
-            break
-        cur = cur.head
-    return cur
-
-
-def _tense_is_past(token: Token) -> bool:
-    verb = _finite_verb(token)
-    if verb.tag_ == "VBD" and not any(c.lower_ in ("have", "has") for c in children_of(verb)):
-        return True
-    return any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") and c.lower_ != "had"
-               for c in children_of(verb))
-
-
 def _counts_for(match: TriggerMatch, sent: Span, spans: list[Span]) -> dict[str, Count]:
     size: dict[str, Count] = {}
     wanted = _COUNT_FOR_TYPE.get(match.trigger.event, set())
@@ -456,16 +434,17 @@ _SPEECH_NOUNS = frozenset({"statement", "reminder", "warning", "declaration", "m
 def _speech_act(token: Token, ctx: DocContext) -> tuple[Token | None, list[ActorEntity]]:
     """The speech verb whose complement holds the token, and its speakers ("a British minister
     reiterated that …")."""
-    speech = ctx.ontology.words("speech_verbs") | _MORE_SPEECH_VERBS
+    speech = ctx.ontology.words("speech_verbs")  # and _MORE_SPEECH_VERBS: tested apart, not joined per call
     cur = token
     for _ in range(6):
         if cur.head.i == cur.i:
             return None, []
         below, cur = cur, cur.head
-        if cur.lemma_.lower() in speech and below.dep_ in ("ccomp", "parataxis", "xcomp"):
+        lemma = cur.lemma_.lower()
+        if (lemma in speech or lemma in _MORE_SPEECH_VERBS) and below.dep_ in ("ccomp", "parataxis", "xcomp"):
             subj = [c for c in children_of(cur) if c.dep_ in ("nsubj", "nsubjpass")]
             return cur, [a for s in subj for a in _entities_for(s, ctx, as_recipient=False)]
-        if (cur.lemma_.lower() in _SPEECH_NOUNS and below.dep_ in ("acl", "ccomp", "relcl")
+        if (lemma in _SPEECH_NOUNS and below.dep_ in ("acl", "ccomp", "relcl")
                 and cur.dep_ in ("dobj", "attr") and cur.head.pos_ == "VERB"):
             # "issued a stern reminder to Iraq that it must …": who issued it speaks
             subj = [c for c in children_of(cur.head) if c.dep_ in ("nsubj", "nsubjpass")]
@@ -557,7 +536,7 @@ def extract_sentence(sent: Span, ctx: DocContext) -> tuple[list[Event], list[Rel
         timing = resolve_time(sent, match.token, ctx.published)
         date_info, historical = timing.date_info, timing.historical
         if (not historical and ctx.historical_frame is not None and date_info.basis == "publication"
-                and _tense_is_past(match.token)):
+                and tense_is_past(match.token)):
             # the narrative is still in the past an earlier sentence set: date it as that sentence did
             historical, date_info = True, ctx.historical_frame
         modality = modality_of(match.token, ctx.ontology)

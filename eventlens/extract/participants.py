@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from ..nlp.doccache import children_of, head_ids, memo, tokens
+from ..nlp.doccache import children_of, head_ids, memo, token_words, tokens
 from .triggers import TriggerMatch
 
 _SUBJ = ("nsubj", "csubj")
@@ -75,11 +75,13 @@ def _expand(heads: list[Token]) -> list[Token]:
 
 
 def _pobj(prep: Token) -> list[Token]:
-    return [c for c in children_of(prep) if c.dep_ in ("pobj", "pcomp")]
+    dep = token_words(prep.doc).dep
+    return [c for c in children_of(prep) if dep[c.i] in ("pobj", "pcomp")]
 
 
 def _children(token: Token, deps: tuple[str, ...] | set[str]) -> list[Token]:
-    return [c for c in children_of(token) if c.dep_ in deps]
+    dep = token_words(token.doc).dep
+    return [c for c in children_of(token) if dep[c.i] in deps]
 
 
 def _is_passive(verb: Token) -> bool:
@@ -334,33 +336,35 @@ def phrase_span(head: Token) -> Span:
 
 def _phrase_span(head: Token) -> Span:
     doc = head.doc
-    toks = tokens(doc)
+    toks, words = tokens(doc), token_words(doc)
+    deps, texts = words.dep, words.text
     keep = {head.i}
     stack = [head]
     while stack:
         tok = stack.pop()
         for child in children_of(tok):
-            if child.dep_ in ("relcl", "acl", "appos", "advcl"):
+            dep = deps[child.i]
+            if dep in ("relcl", "acl", "appos", "advcl"):
                 continue
-            if child.dep_ in ("conj", "cc", "preconj") and tok is head:
+            if dep in ("conj", "cc", "preconj") and tok is head:
                 continue  # the head's own coordination is split into separate participants
-            if child.dep_ == "prep" and child.lower_ not in _KEEP_PREPS:
+            if dep == "prep" and words.lower[child.i] not in _KEEP_PREPS:
                 continue
-            if child.dep_ == "punct" and child.text not in ("-", "‐", "–") :
+            if dep == "punct" and texts[child.i] not in ("-", "‐", "–") :
                 continue
-            if child.dep_ not in _KEEP_DEPS and child.dep_ not in ("prep", "pobj"):
+            if dep not in _KEEP_DEPS and dep not in ("prep", "pobj"):
                 continue
             keep.add(child.i)
             stack.append(child)
     # a parenthesis inside the phrase belongs to it: "the Hizbollah (Party of God) group"
     lo, hi = min(keep), max(keep)
     depth, inside = 0, set()
-    for tok in toks[lo: hi + 1]:
-        if tok.text == "(":
+    for i in range(lo, hi + 1):
+        if texts[i] == "(":
             depth += 1
         if depth:
-            inside.add(tok.i)
-        if tok.text == ")" and depth:
+            inside.add(i)
+        if texts[i] == ")" and depth:
             depth -= 1
     if not depth and all(i in keep or i in inside for i in range(lo, hi + 1)):
         keep |= inside
@@ -370,9 +374,9 @@ def _phrase_span(head: Token) -> Span:
         start -= 1
     while end + 1 in keep:
         end += 1
-    while end > head.i and toks[end].dep_ == "prep" and not any(c.i in keep for c in children_of(toks[end])):
+    while end > head.i and deps[end] == "prep" and not any(c.i in keep for c in children_of(toks[end])):
         end -= 1  # "Nigerians from throughout the country": a preposition whose object was dropped
     # an apostrophe-s belongs with its possessor
-    if end + 1 < len(doc) and toks[end + 1].dep_ == "case" and head_ids(doc)[end + 1] == end:
+    if end + 1 < len(doc) and deps[end + 1] == "case" and head_ids(doc)[end + 1] == end:
         end += 1
     return doc[start: end + 1]

@@ -69,10 +69,10 @@ def _matches(token: Token, trig: Trigger, is_verb: bool) -> tuple[Token, ...] | 
     n = len(trig.words) - 1
     if token.i - n < sentence_of(token).start:
         return None
-    before = token.doc[token.i - n: token.i]
-    if [t.lower_ for t in before] == list(trig.words[:-1]) or [_lemma(t) for t in before] == list(
+    words, start = token_words(token.doc), token.i - n
+    if words.lower[start:token.i] == list(trig.words[:-1]) or words.lemma[start:token.i] == list(
             trig.words[:-1]):
-        return (*before, token)
+        return (*tokens(token.doc)[start:token.i], token)
     return None
 
 

@@ -392,3 +392,27 @@ def resolve_time(sent: Span, trigger: Token | None, published: dt.date | None) -
     earliest = (_months_before(published, window["months"]) if "months" in window
                 else published - dt.timedelta(days=window["days"]))
     return TimeResult(DateInfo(published, earliest, published, window["precision"], "publication"), False)
+
+
+def finite_verb(token: Token) -> Token:
+    """The finite verb that carries the tense of a trigger: itself, or the verb its clause hangs on."""
+    cur = token
+    for _ in range(8):
+        if cur.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
+                c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD")
+                for c in children_of(cur)):
+            return cur
+        if cur.head.i == cur.i:
+            break
+        cur = cur.head
+    return cur
+
+
+def tense_is_past(token: Token) -> bool:
+    """The trigger's clause is told in the simple past ("has attacked" is not): such a sentence stays in
+    the past an earlier sentence set. Fails where the parser tags a past participle as a past."""
+    verb = finite_verb(token)
+    if verb.tag_ == "VBD" and not any(c.lower_ in ("have", "has") for c in children_of(verb)):
+        return True
+    return any(c.tag_ == "VBD" and c.dep_ in ("aux", "auxpass") and c.lower_ != "had"
+               for c in children_of(verb))
