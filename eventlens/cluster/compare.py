@@ -295,26 +295,24 @@ class PairCache:
     def link_as(self, a: Mention, b: Mention, same_doc: bool) -> float:
         """``link`` of a pair with the profiles of ``a`` and ``b`` and the given article relation, which
         need not be that of ``a`` and ``b`` themselves (the answer depends on nothing else)."""
-        pa, pb = self._profile[a.id], self._profile[b.id]
-        key = (pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc)
-        known = self.links.get(key)
+        known = self.links.get(self._key(a, b, same_doc))
         if known is None:
             known = self.link(a, _as_relation(a, b, same_doc))
         return known
 
     def compatible_as(self, a: Mention, b: Mention, same_doc: bool) -> bool:
         """``compatible`` of a pair with the profiles of ``a`` and ``b`` and the given article relation."""
-        pa, pb = self._profile[a.id], self._profile[b.id]
-        key = (pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc)
-        known = self._compatible.get(key)
+        known = self._compatible.get(self._key(a, b, same_doc))
         if known is None:
             known = self.compatible(a, _as_relation(a, b, same_doc))
         return known
 
-    def _key(self, a: Mention, b: Mention) -> tuple[int, int, bool]:
+    def _key(self, a: Mention, b: Mention, same_doc: bool | None = None) -> tuple[int, int, bool]:
         pa, pb = self._profile[a.id], self._profile[b.id]
+        if same_doc is None:
+            same_doc = a.doc_id == b.doc_id
         # both functions are symmetric in their two mentions
-        return (pa, pb, a.doc_id == b.doc_id) if pa <= pb else (pb, pa, a.doc_id == b.doc_id)
+        return (pa, pb, same_doc) if pa <= pb else (pb, pa, same_doc)
 
     def compatible(self, a: Mention, b: Mention) -> bool:
         key = self._key(a, b)
