@@ -166,6 +166,14 @@ def test_a_big_place_tagged_person_once_stays_a_place(nlp: Language, gaz: Gazett
     assert normalise_placename("Jordan") in words  # a word of a full name stays the person's
 
 
+def test_a_sentence_initial_preposition_is_not_part_of_the_name(nlp: Language, gaz: Gazetteer) -> None:
+    # CENTCOM's strike summaries (public domain) begin sentences so; the tagger calls the words a person
+    text = "Near Ar Raqqah, 15 strikes engaged five ISIL tactical units."
+    places = _by_text(geoparse(_parse(nlp, text, [("Near Ar Raqqah", "PERSON")]), gaz))
+    assert places["Ar Raqqah"].country == "SYR" and places["Ar Raqqah"].resolution == "city"
+    assert "Near Ar Raqqah" not in places
+
+
 def test_level_words_are_shared_read_only() -> None:
     assert level_words() is level_words()
     with pytest.raises(TypeError):

@@ -139,6 +139,21 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     return words
 
 
+# prepositions of place that a sentence can begin with; "in" and "at" are not here: they begin names
+# ("In Amenas", "At-Tanf")
+_LEADING_PREPOSITIONS = frozenset({"near", "outside", "around", "inside", "across", "throughout"})
+
+
+def _after_preposition(span: Span, gaz: Gazetteer) -> Span:
+    """The tagger takes a sentence-initial preposition of place for a proper noun and the entity
+    swallows it ("Near Ar Raqqah, 15 strikes engaged ...", often labelled a person): the name is what
+    follows. A name the gazetteer knows whole keeps its first word ("Near East")."""
+    if len(span) > 1 and span[0].lower_ in _LEADING_PREPOSITIONS and span[1].is_title \
+            and not gaz.lookup(normalise_placename(span.text)):
+        return span[1:]
+    return span
+
+
 def _big_place(key: str, gaz: Gazetteer) -> bool:
     return any(e.level == "country" or ((e.level == "admin1" or e.population >= _BIG_PLACE)
                and own_name(e) == key)
@@ -155,7 +170,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     mentions: list[Mention] = []
     taken = [False] * len(doc)
     for ent in ents:
-        span = trim_span(ent)
+        span = _after_preposition(trim_span(ent), gaz)
         if not len(span):
             continue
         span, level = _level_hint(span, gaz)
