@@ -37,6 +37,15 @@ def test_nominal_trigger_with_light_verb(run):
     assert not [e for e in result.events if e.event_text == "conducted"]
 
 
+def test_weapons_destroyed_are_things_not_attacks(run):
+    # a CENTCOM strike summary (public domain): the IED was destroyed, it did not explode
+    text = ("Near Ar Raqqah, 15 strikes engaged five ISIL tactical units; destroyed two artillery "
+            "systems, a VBIED, a bulldozer, an IED and a tank.")
+    result = run(text, published="2017-01-09")
+    assert {e.event_text for e in result.events if e.event == "ASSAULT"} == {"strikes"}
+    assert _one(result, "COERCE").event_text == "destroyed"
+
+
 def test_counterfactual(run):
     event = _one(run("Had the army not withdrawn, it would have shelled the town."), "ASSAULT")
     assert event.modality == "counterfactual"

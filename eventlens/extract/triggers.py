@@ -80,6 +80,7 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
     """Every trigger in the sentence, in token order, at most one per token."""
     light = ontology.words("light_verbs")
     causative = ontology.words("causative_verbs")
+    object_verbs = ontology.words("object_verbs")
     motion = ontology.words("motion_verbs")
     doc = sent.doc
     n_tokens = len(doc)
@@ -105,8 +106,8 @@ def find_triggers(sent: Span, ontology: Ontology) -> Iterator[TriggerMatch]:
         if not is_verb and token.i + 1 < n_tokens and doc[token.i + 1].text == "-" and (
                 not token.whitespace_):
             continue  # the first half of a hyphenated adjective: "war-torn", "attack-prone"
-        if not is_verb and _is_instrument(token):
-            continue  # "using attack, bomber and fighter aircraft"
+        if not is_verb and _is_instrument(token, object_verbs):
+            continue  # "using attack, bomber and fighter aircraft", "destroyed ... an IED"
         if is_verb and dep == "amod" and not _amod_event(token, ontology):
             continue  # "this shared fight", "a negotiated transition": adjectives, not events
         lemma = _lemma(token)
@@ -137,11 +138,14 @@ def _amod_event(token: Token, ontology: Ontology) -> bool:
     return any(t.event in _AMOD_EVENT_TYPES for t in cands)
 
 
-def _is_instrument(token: Token) -> bool:
+def _is_instrument(token: Token, object_verbs: frozenset[str]) -> bool:
+    """A weapon or attack noun that something is done *to* names a thing, not an event: "using attack
+    aircraft", "destroyed two artillery systems, a VBIED and an IED", "defused a roadside bomb"
+    (``object_verbs`` in event_rules.json)."""
     head = token
     while head.dep_ == "conj":
         head = head.head
-    return head.dep_ in ("dobj", "amod", "compound") and head.head.lemma_.lower() in ("use", "employ")
+    return head.dep_ in ("dobj", "amod", "compound") and head.head.lemma_.lower() in object_verbs
 
 
 def _propn_is_event(token: Token) -> bool:
