@@ -59,13 +59,8 @@ def memo(doc: Doc) -> dict[Hashable, Any]:
 
 
 def forget(doc: Doc) -> None:
-    doc.user_data.pop(_TEXT, None)
-    doc.user_data.pop(_ENTS, None)
-    doc.user_data.pop(_MEMO, None)
-    doc.user_data.pop(_TOKENS, None)
-    doc.user_data.pop(_HEADS, None)
-    doc.user_data.pop(_CHILDREN, None)
-    doc.user_data.pop(_WORDS, None)
+    for key in (_TEXT, _ENTS, _MEMO, _TOKENS, _HEADS, _CHILDREN, _WORDS):
+        doc.user_data.pop(key, None)
 
 
 # Token objects: ``doc[i]``, ``token.head``, ``token.children`` and iterating a Span each build new Python

@@ -10,12 +10,13 @@ so the guards read the whole article, not one entity.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer
-from ..nlp.doccache import tokens
+from ..nlp.doccache import doc_ents, tokens
 from .placenames import (
     level_prefixes_by_size,
     level_words,
@@ -124,7 +125,7 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     "Douma"), is no person's name unless a full name holds it ("Michael Jordan")."""
     words: set[str] = set()
     votes: dict[str, int] = {}  # key -> times tagged a place minus times tagged a person, lone words
-    ents = doc.ents  # spaCy builds every entity Span again on each access
+    ents = doc_ents(doc)
     for ent in ents:
         if len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC"):
             key = normalise_placename(ent.text)
@@ -163,7 +164,7 @@ def _big_place(key: str, gaz: Gazetteer) -> bool:
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = person_words(doc, gaz)
-    ents = doc.ents  # read once: spaCy builds every entity Span again on each access
+    ents = doc_ents(doc)
     # words of full names ("William Barr"): the same word alone later is the person again
     surnames = {normalise_placename(t.text) for e in ents if e.label_ == "PERSON" and len(e) > 1
                 for t in e if t.is_title}
@@ -208,7 +209,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             taken[i] = True
     mentions.extend(_syntax_names(doc, gaz, taken, persons))
     mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
-    mentions.extend(_embedded(doc, gaz, persons))
+    mentions.extend(_embedded(doc, ents, gaz, persons))
     mentions.extend(_abbreviations(doc, gaz, mentions))
     mentions.sort(key=lambda m: m.span.start)
     _link_pairs(mentions, gaz)
@@ -243,25 +244,35 @@ def _known_parts(span: Span, gaz: Gazetteer, persons: set[str]) -> list[Mention]
     last word must be one's, so that "Manila Cathedral" or "Mississippi River" (another thing
     named after a place) stay whole. Empty when the name holds no such place."""
     doc = span.doc
+
+    def match(i: int, end: int) -> Mention | None:
+        part = doc[i:end]
+        if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
+            return None
+        key = normalise_placename(part.text)
+        if key and key not in persons and _big_place(key, gaz) and not common_word(part, key, gaz) \
+                and not (len(part) == 1 and part[0].lower_ in _COMPASS):
+            return Mention(part, key, "ner", "GPE")
+        return None
+
+    out = _longest_matches(span.start, span.end, match)
+    return out if out and out[-1].span.end == span.end else []
+
+
+def _longest_matches(start: int, end: int, match: Callable[[int, int], Mention | None]) -> list[Mention]:
+    """Left to right over tokens ``start:end``: at each token the longest n-gram (up to _MAX_NGRAM
+    tokens) that ``match`` accepts; the scan resumes after it."""
     out: list[Mention] = []
-    i = span.start
-    while i < span.end:
-        found = None
-        for end in range(min(span.end, i + _MAX_NGRAM), i, -1):
-            part = doc[i:end]
-            if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
-                continue
-            key = normalise_placename(part.text)
-            if key and key not in persons and _big_place(key, gaz) and not common_word(part, key, gaz) \
-                    and not (len(part) == 1 and part[0].lower_ in _COMPASS):
-                found = Mention(part, key, "ner", "GPE")
-                break
+    i = start
+    while i < end:
+        found = next((m for stop in range(min(end, i + _MAX_NGRAM), i, -1)
+                      if (m := match(i, stop)) is not None), None)
         if found is None:
             i += 1
         else:
             out.append(found)
             i = found.span.end
-    return out if out and out[-1].span.end == span.end else []
+    return out
 
 
 def _said_place(span: Span, key: str, gaz: Gazetteer, label: str) -> str | None:
@@ -305,36 +316,31 @@ def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]
     return out
 
 
-def _embedded(doc: Doc, gaz: Gazetteer, persons: set[str]) -> list[Mention]:
+def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str]) -> list[Mention]:
     """Places named inside organisation and facility names: "the Kentucky Department of Education",
     "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
     never the entity's last word unless "of" comes before it, so the organisation's head noun (the
     word actor and event rules read) is never taken for a place. Such places are recorded, but
     ``eventplace`` never makes them where an event happened."""
-    out = []
-    for ent in doc.ents:
+    out: list[Mention] = []
+    for ent in ents:
         if ent.label_ not in _HOSTS or len(ent) < 2:
             continue
-        i = ent.start
-        while i < ent.end:
-            best = None
-            for end in range(min(ent.end, i + _MAX_NGRAM), i, -1):
-                last_ok = end < ent.end or (i > ent.start and doc[i - 1].lower_ == "of")
-                if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
-                    continue
-                span = doc[i:end]
-                key = normalise_placename(span.text)
-                if key in persons or common_word(span, key, gaz):
-                    continue
-                if any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
-                       for e in (gaz.entry(j) for j in gaz.lookup(key))):
-                    best = Mention(span, key, "embedded", ent.label_)
-                    break
-            if best is None:
-                i += 1
-            else:
-                out.append(best)
-                i = best.span.end
+
+        def match(i: int, end: int, ent: Span = ent) -> Mention | None:
+            last_ok = end < ent.end or (i > ent.start and doc[i - 1].lower_ == "of")
+            if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
+                return None
+            span = doc[i:end]
+            key = normalise_placename(span.text)
+            if key in persons or common_word(span, key, gaz):
+                return None
+            if any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
+                   for e in (gaz.entry(j) for j in gaz.lookup(key))):
+                return Mention(span, key, "embedded", ent.label_)
+            return None
+
+        out.extend(_longest_matches(ent.start, ent.end, match))
     return out
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from typing import Any
 
 from ..settings import Settings
 
@@ -30,28 +30,23 @@ def blas_threads_for(settings: Settings, *, pooled: bool) -> int | None:
     return 1 if pooled else None
 
 
-def limit_blas(settings: Settings, *, pooled: bool) -> None:
-    """Apply the limit for the rest of this process's life (a pool worker's initialiser, a Spark task)."""
-    limit = blas_threads_for(settings, pooled=pooled)
-    if limit is None:
-        return
+def _blas_limits(limit: int) -> Any:
     import numpy  # noqa: F401  (threadpoolctl limits only the libraries already loaded)
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=limit, user_api="blas")
-    log.debug("BLAS limited to %d thread(s) in this process", limit)
+    return threadpool_limits(limits=limit, user_api="blas")
 
 
-@contextlib.contextmanager
-def blas_limited(settings: Settings, *, pooled: bool) -> Iterator[None]:
-    """The limit for the duration of a block, restored afterwards (a single-process run in a caller's
-    process, which may have its own use for BLAS threads)."""
+def limit_blas(settings: Settings, *, pooled: bool) -> None:
+    """Apply the limit for the rest of this process's life (a pool worker's initialiser, a Spark task)."""
     limit = blas_threads_for(settings, pooled=pooled)
-    if limit is None:
-        yield
-        return
-    import numpy  # noqa: F401
-    from threadpoolctl import threadpool_limits
+    if limit is not None:
+        _blas_limits(limit)
+        log.debug("BLAS limited to %d thread(s) in this process", limit)
 
-    with threadpool_limits(limits=limit, user_api="blas"):
-        yield
+
+def blas_limited(settings: Settings, *, pooled: bool) -> contextlib.AbstractContextManager[Any]:
+    """The limit for the duration of a ``with`` block, restored afterwards (a single-process run in a
+    caller's process, which may have its own use for BLAS threads)."""
+    limit = blas_threads_for(settings, pooled=pooled)
+    return contextlib.nullcontext() if limit is None else _blas_limits(limit)
