@@ -284,6 +284,41 @@ def test_clustering_thousands_of_events_takes_seconds(store):
     assert count_clusters(store, on_tuesday) == len({n % 60 for n in range(0, 1000, 90)})
 
 
+def _strike_reports(n_strikes: int) -> list[ArticleResult]:
+    towns = [dict(MAARAT, geonameid=2000 + i, lat=35.0 + i * 0.2, lon=36.0, name=f"Town {i}")
+             for i in range(12)]
+    return [report(f"Strike {n} report {k}: warplanes bombed {towns[n % 12]['name']}.",
+                   TUE + dt.timedelta(days=n % 20), f"Wire {k}",
+                   {"trigger": "bombed", "day": TUE + dt.timedelta(days=n % 20), "place": towns[n % 12]})
+            for n in range(n_strikes) for k in range(2)]
+
+
+def _stored_clusters(store: Store) -> tuple[list, list]:
+    members = store.cursor().execute("SELECT event_id, cluster_id, score FROM cluster_members ORDER BY 1"
+                                     ).fetchall()
+    return list(iter_clusters(store)), members
+
+
+def test_clustering_parts_in_a_process_pool_gives_the_same_clusters(tmp_path):
+    """Parts clustered in pool processes, a stored cluster growing among them: the same clusters,
+    records, scores and ids as clustering them here."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    first, second = _strike_reports(150), _strike_reports(180)[300:]
+    seen = []
+    for name, pooled in (("here", False), ("pool", True)):
+        with Store.open(str(tmp_path / f"{name}.duckdb")) as st_, ProcessPoolExecutor(2) as pool:
+            st_.write_results(first)
+            cluster_store(st_, part_size=10, pool=pool if pooled else None)
+            st_.write_results(second)
+            summary = cluster_store(st_, part_size=10, pool=pool if pooled else None)
+            assert summary.mentions == 60 and summary.grown > 0
+            seen.append(_stored_clusters(st_))
+    assert seen[0] == seen[1]
+    clusters, members = seen[0]
+    assert len(members) == 360 and len(clusters) == len({(n % 12, n % 20) for n in range(180)})
+
+
 # ---------------------------------------------------------------- the real pipeline on real-style reports
 
 @pytest.fixture(scope="module")

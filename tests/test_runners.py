@@ -12,6 +12,7 @@ from eventlens.records import Article, ArticleResult
 from eventlens.runners import local
 from eventlens.settings import Settings
 from eventlens.store.db import Store
+from eventlens.store.query import iter_clusters
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
 SETTINGS = Settings(batch_size=4)
@@ -37,10 +38,10 @@ def full_run(tmp_path_factory, nlp):
     return db, summary
 
 
-def _records(db: Path) -> tuple[list, list, list]:
+def _records(db: Path) -> tuple[list, list, list, list]:
     with Store.open(str(db), read_only=True) as store:
         return (list(store.iter_events()), list(store.iter_relations()),
-                [p.to_dict() for p in store.iter_places()])
+                [p.to_dict() for p in store.iter_places()], list(iter_clusters(store)))
 
 
 class Counting:
@@ -120,7 +121,7 @@ def _peak_python_memory(corpus: Path, db: Path, monkeypatch) -> tuple[int, int]:
         return WriteSummary(written=len(list(results)))
 
     monkeypatch.setattr(local, "process_batch", no_nlp)
-    monkeypatch.setattr(local, "_cluster", lambda store, summary: None)
+    monkeypatch.setattr(local, "_cluster", lambda store, summary, *pool: None)
     monkeypatch.setattr(Store, "write_results", no_write)
     tracemalloc.start()
     try:

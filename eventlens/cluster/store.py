@@ -12,13 +12,18 @@ together, and overlapping ranges, stored clusters included, chain into one part.
 clustering them one at a time, a few thousand mentions per transaction, gives exactly the clusters of
 clustering everything at once; a failure (or a kill) leaves whole parts written and the rest
 unclustered, for the next run to finish with the same result.
+
+Given a process pool (``eventlens run --workers N`` passes its own), parts are clustered in the pool's
+processes while this process reads the next parts and writes the finished ones, in plan order; at most
+one part per worker waits, so memory stays bounded the same way. Same clusters, records and ids.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,9 +119,11 @@ def _cluster_row(cluster: Cluster, record: dict[str, Any], run_id: str | None,
             dumps(record), run_id, now, now)
 
 
-def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = None) -> None:
+def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = None,
+                   records: dict[str, dict[str, Any]] | None = None) -> None:
     """Replace the changed clusters and their memberships in one transaction (a stored cluster keeps
-    its creation run and time, and each member the run that added it)."""
+    its creation run and time, and each member the run that added it). ``records``: the clusters'
+    records by id when already made (``cluster_record`` otherwise)."""
     changed = [c for c in clusters if c.changed]
     if not changed:
         return
@@ -136,7 +143,8 @@ def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = N
         cur.execute("DELETE FROM cluster_members WHERE event_id IN (SELECT UNNEST(?::VARCHAR[]))", [members])
         cluster_rows = []
         for c in changed:
-            row = list(_cluster_row(c, cluster_record(c), run_id, now))
+            record = records[c.id] if records is not None else cluster_record(c)
+            row = list(_cluster_row(c, record, run_id, now))
             if c.id in born:
                 row[-3], row[-2] = born[c.id]
             cluster_rows.append(tuple(row))
@@ -214,28 +222,70 @@ def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int) -> lis
         "SELECT DISTINCT batch FROM memory.main.cluster_plan ORDER BY 1").fetchall()]
 
 
+PartResult = tuple[list[tuple[str, list[str], dict[str, float], bool, bool]], dict[str, dict[str, Any]]]
+
+
+def cluster_part(fresh: list[Mention], existing: list[Cluster], rules: Rules | None = None) -> PartResult:
+    """One part clustered, as a pool process returns it: each cluster as (id, member ids, scores, stored,
+    changed), and the records of the changed ones. The mentions themselves are not sent back."""
+    clusters = cluster_mentions(fresh, existing, rules)
+    return ([(c.id, c.member_ids, c.scores, c.stored, c.changed) for c in clusters],
+            {c.id: cluster_record(c) for c in clusters if c.changed})
+
+
+def _rebuilt(result: PartResult, fresh: list[Mention], existing: list[Cluster]) -> list[Cluster]:
+    by_id = {m.id: m for m in fresh}
+    for c in existing:
+        by_id.update((m.id, m) for m in c.members)
+    return [Cluster(cid, [by_id[e] for e in ids], scores, stored=stored, changed=changed)
+            for cid, ids, scores, stored, changed in result[0]]
+
+
 def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | None = None,
-                  part_size: int = 5000) -> ClusterSummary:
+                  part_size: int | None = None, pool: Executor | None = None,
+                  pool_size: int = 2) -> ClusterSummary:
     """Cluster the store's unclustered event mentions (only those of ``run_id``'s articles if given)
     into new or stored clusters, a part of about ``part_size`` mentions at a time (see the module's
-    docstring); returns what was done."""
+    docstring); returns what was done. With ``pool`` (an executor of ``pool_size`` processes), parts
+    are clustered there, by default about 1,000 mentions at a time (5,000 without a pool)."""
     if store.read_only:
         raise StoreError("E035", f"{store.path} is open read-only; open it without read_only to cluster")
     started = time.perf_counter()
     rules = rules or load_rules()
     ensure_tables(store)
     summary = ClusterSummary()
+    part_size = part_size or (1000 if pool is not None else 5000)
     batches = _plan(store, run_id, rules, part_size)
-    for batch in batches:
-        fresh = unclustered_part(store, batch, run_id)
-        if not fresh:
-            continue
-        summary.mentions += len(fresh)
-        existing = _stored_clusters(store, fresh, rules)
-        clusters = cluster_mentions(fresh, existing, rules)
-        write_clusters(store, clusters, run_id)
+
+    def written(clusters: list[Cluster], records: dict[str, dict[str, Any]] | None) -> None:
+        write_clusters(store, clusters, run_id, records)
         summary.created += sum(1 for c in clusters if not c.stored)
         summary.grown += sum(1 for c in clusters if c.stored and c.changed)
+
+    pending: deque[tuple[list[Mention], list[Cluster], Future[PartResult]]] = deque()
+    try:
+        for batch in batches:
+            fresh = unclustered_part(store, batch, run_id)
+            if not fresh:
+                continue
+            summary.mentions += len(fresh)
+            existing = _stored_clusters(store, fresh, rules)
+            if pool is None:
+                written(cluster_mentions(fresh, existing, rules), None)
+                continue
+            # parts never meet: the next part's stored clusters cannot be among those still pending
+            pending.append((fresh, existing, pool.submit(cluster_part, fresh, existing, rules)))
+            while len(pending) > max(1, pool_size):
+                part, known, future = pending.popleft()
+                result = future.result()
+                written(_rebuilt(result, part, known), result[1])
+        while pending:
+            part, known, future = pending.popleft()
+            result = future.result()
+            written(_rebuilt(result, part, known), result[1])
+    finally:
+        for _part, _known, future in pending:
+            future.cancel()
     for table in ("cluster_plan", "cluster_type_group"):
         store.cursor().execute(f"DROP TABLE IF EXISTS memory.main.{table}")
     row = store.cursor().execute("SELECT count(*) FROM clusters").fetchone()

@@ -125,12 +125,21 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
                         batches.add(pending.popleft().result())
                 while pending:
                     batches.add(pending.popleft().result())
-        with store.session():  # the last batch, the clusters and the run's end: one turn
-            batches.commit()
-            _cluster(store, summary)
-            store.finish_run(summary.run_id, {
-                "read": summary.read, "written": summary.written, "skipped": summary.skipped,
-                "rejected": summary.rejected, "events": summary.events, "clustered": summary.clustered})
+                # the same pool clusters the parts of the store that cannot meet, side by side
+                _finish(store, batches, summary, pool, settings.workers)
+            return summary
+        _finish(store, batches, summary, None, 1)
+    return summary
+
+
+def _finish(store: Store, batches: Batches, summary: RunSummary, pool: ProcessPoolExecutor | None,
+            workers: int) -> None:
+    with store.session():  # the last batch, the clusters and the run's end: one turn
+        batches.commit()
+        _cluster(store, summary, pool, workers)
+        store.finish_run(summary.run_id, {
+            "read": summary.read, "written": summary.written, "skipped": summary.skipped,
+            "rejected": summary.rejected, "events": summary.events, "clustered": summary.clustered})
     return summary
 
 
@@ -237,11 +246,12 @@ class Batches:
                 break
 
 
-def _cluster(store: Store, summary: RunSummary) -> None:
+def _cluster(store: Store, summary: RunSummary, pool: ProcessPoolExecutor | None = None,
+             workers: int = 1) -> None:
     """Cluster what is not clustered yet (this run's events, and any a killed run left behind). A failure
     here loses nothing: the events are stored and the next run clusters them."""
     try:
-        done = cluster_store(store)
+        done = cluster_store(store, pool=pool, pool_size=workers)
     except EventlensError as e:
         log.error("events stored but not clustered: %s", e.message)
         return
