@@ -362,6 +362,20 @@ def machine() -> dict[str, Any]:
             "loadavg_at_start": [round(x, 2) for x in load]}
 
 
+def median_run(done: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time (the lower one of the middle two), with every run's wall time;
+    a failed run fails the configuration."""
+    failed = [r for r in done if "error" in r]
+    if failed:
+        return failed[0]
+    ordered = sorted(done, key=lambda r: r["wall_s"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    if len(done) > 1:
+        chosen["wall_s_runs"] = [r["wall_s"] for r in done]
+        chosen["cpu_s_runs"] = [r["cpu_s"] for r in done]
+    return chosen
+
+
 def derive(results: dict[str, dict[str, Any]], corpus: dict[str, Any]) -> dict[str, Any]:
     n, words = corpus["articles"], corpus["words"]
     for r in results.values():
@@ -396,7 +410,8 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [f"{report['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}, "
              f"spaCy {m['spacy']} ({m['model']}), batch size {m['batch_size']}, load average at start "
              f"{m['loadavg_at_start']}; corpus {c['articles']} articles, {c['words']:,} words; BLAS threads "
-             f"per process: {report.get('blas_threads_per_process', 'library default')}.", "",
+             f"per process: {report.get('blas_threads_per_process', 'library default')}; each configuration "
+             f"the median of {report.get('rounds', 1)} run(s), taken in turns.", "",
              "| config | wall s | load s | articles/s | words/s | steady words/s | CPU s | CPU words/s "
              "| main RSS MB | worker RSS MB |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in report["results"].items():
@@ -435,6 +450,9 @@ def main() -> None:
     parser.add_argument("--render", type=Path, help="print the Markdown tables of a results file and stop")
     parser.add_argument("--blas-threads", type=int, default=1,
                         help="BLAS threads per process in every configuration (0: the library's default)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every configuration, in turn; each reports its median run by wall "
+                             "time (a shared or virtual machine's speed drifts by 10-30%% between minutes)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one configuration, print JSON
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -453,17 +471,22 @@ def main() -> None:
         report: dict[str, Any] = {"date": dt.datetime.now().isoformat(timespec="seconds"),
                                   "machine": machine(), "corpus": corpus, "results": {},
                                   "blas_threads_per_process": args.blas_threads or "library default"}
-        for name in names:
-            print(f"running {name} on {corpus['articles']} articles ({corpus['words']} words)…",
-                  file=sys.stderr)
-            proc = subprocess.run([sys.executable, __file__, "--one", name, "--corpus", str(corpus_path)],
-                                  capture_output=True, text=True, check=False, cwd=ROOT,
-                                  env=blas_env(args.blas_threads))
-            if proc.returncode != 0:
-                report["results"][name] = {"config": name, "error": proc.stderr[-2000:]}
-                print(proc.stderr[-2000:], file=sys.stderr)
-                continue
-            report["results"][name] = json.loads(proc.stdout.strip().splitlines()[-1])
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+        for round_no in range(max(1, args.repeat)):
+            for name in names:
+                print(f"running {name} on {corpus['articles']} articles ({corpus['words']} words), round "
+                      f"{round_no + 1}…", file=sys.stderr)
+                proc = subprocess.run([sys.executable, __file__, "--one", name, "--corpus", str(corpus_path)],
+                                      capture_output=True, text=True, check=False, cwd=ROOT,
+                                      env=blas_env(args.blas_threads))
+                if proc.returncode != 0:
+                    runs[name].append({"config": name, "error": proc.stderr[-2000:]})
+                    print(proc.stderr[-2000:], file=sys.stderr)
+                    continue
+                runs[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        report["rounds"] = max(1, args.repeat)
+        for name, done in runs.items():
+            report["results"][name] = median_run(done)
         report["corpus"].pop("path")
         report["summary"] = derive(report["results"], corpus)
     args.out.parent.mkdir(parents=True, exist_ok=True)
