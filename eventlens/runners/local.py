@@ -119,7 +119,7 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
             with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context,
                                      initializer=_worker_init, initargs=(settings,)) as pool:
                 pending: deque[Future[list[ArticleResult]]] = deque()
-                while chunk := batches.take(size):
+                while chunk := batches.take_dealt(size, settings.workers):
                     pending.append(pool.submit(_worker_process, chunk, settings))
                     while len(pending) > settings.workers * 2:
                         batches.add(pending.popleft().result())
@@ -178,6 +178,16 @@ class Batches:
         """Up to ``n`` articles that are not stored yet; empty when the input is done."""
         while len(self._todo) < n and not self._ended:
             self.commit(refill=n)
+        return [self._todo.popleft() for _ in range(min(n, len(self._todo)))]
+
+    def take_dealt(self, n: int, workers: int) -> list[Article]:
+        """Like ``take``, but once the input has ended the last articles go out in smaller and smaller
+        chunks (what is left divided by twice the workers, at least 4), so the workers finish together instead
+        of one waiting while the other does a whole last batch."""
+        while len(self._todo) < n and not self._ended:
+            self.commit(refill=n)
+        if self._ended:
+            n = min(n, max(4, -(-len(self._todo) // (2 * max(1, workers)))))
         return [self._todo.popleft() for _ in range(min(n, len(self._todo)))]
 
     def add(self, results: list[ArticleResult]) -> None:
