@@ -27,6 +27,7 @@ from ..pipeline import process_batch
 from ..records import Article, ArticleResult, Reject
 from ..settings import Settings
 from ..store.db import Store
+from ..store.rows import PreparedResult
 from .threads import blas_limited, limit_blas
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,16 @@ def _preload(settings: Settings, context: multiprocessing.context.BaseContext) -
     log.debug("pipeline and knowledge loaded before the pool forked (%.2fs)", time.perf_counter() - started)
 
 
-def _worker_process(articles: list[Article], settings: Settings) -> list[ArticleResult]:
-    return process_batch(articles, settings)
+def _worker_process(articles: list[Article], settings: Settings) -> list[PreparedResult]:
+    """The NLP of one batch, returned as store rows (the writer only inserts them; the articles
+    themselves are not sent back)."""
+    return [PreparedResult.of(r) for r in process_batch(articles, settings)]
+
+
+def _attached(chunk: list[Article], prepared: list[PreparedResult]) -> list[PreparedResult]:
+    if len(chunk) != len(prepared):
+        raise RuntimeError(f"a worker returned {len(prepared)} results for {len(chunk)} articles")
+    return [p.attach(a) for p, a in zip(prepared, chunk, strict=True)]
 
 
 def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
@@ -118,13 +127,15 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
             _preload(settings, context)
             with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context,
                                      initializer=_worker_init, initargs=(settings,)) as pool:
-                pending: deque[Future[list[ArticleResult]]] = deque()
+                pending: deque[tuple[list[Article], Future[list[PreparedResult]]]] = deque()
                 while chunk := batches.take_dealt(size, settings.workers):
-                    pending.append(pool.submit(_worker_process, chunk, settings))
+                    pending.append((chunk, pool.submit(_worker_process, chunk, settings)))
                     while len(pending) > settings.workers * 2:
-                        batches.add(pending.popleft().result())
+                        sent, future = pending.popleft()
+                        batches.add(_attached(sent, future.result()))
                 while pending:
-                    batches.add(pending.popleft().result())
+                    sent, future = pending.popleft()
+                    batches.add(_attached(sent, future.result()))
                 # the same pool clusters the parts of the store that cannot meet, side by side
                 _finish(store, batches, summary, pool, settings.workers)
             return summary
@@ -165,7 +176,7 @@ class Batches:
         self._items = iter(items)
         self._ended = False
         self._todo: deque[Article] = deque()
-        self._results: list[ArticleResult] = []
+        self._results: list[ArticleResult | PreparedResult] = []
         self._rejects: list[Reject] = []
         self._last = time.monotonic()
 
@@ -190,7 +201,7 @@ class Batches:
             n = min(n, max(4, -(-len(self._todo) // (2 * max(1, workers)))))
         return [self._todo.popleft() for _ in range(min(n, len(self._todo)))]
 
-    def add(self, results: list[ArticleResult]) -> None:
+    def add(self, results: list[ArticleResult] | list[PreparedResult]) -> None:
         """Results of the NLP, committed once enough of them wait or enough time has passed."""
         for result in results:
             if result.error is not None:

@@ -347,9 +347,10 @@ class Store:
                             [wanted]).fetchall()
         return {r[0] for r in found}
 
-    def write_results(self, results: Iterable[ArticleResult], run_id: str | None = None, *,
-                      chunk_size: int = 64) -> WriteSummary:
-        """Write results; an article and all its rows always commit together or not at all.
+    def write_results(self, results: Iterable[ArticleResult | R.PreparedResult], run_id: str | None = None,
+                      *, chunk_size: int = 64) -> WriteSummary:
+        """Write results (records, or rows a pool worker prepared: ``rows.PreparedResult``); an article
+        and all its rows always commit together or not at all.
 
         Articles already stored are skipped (idempotent); a result carrying an ``error`` is recorded as a
         reject. Up to ``chunk_size`` articles share one transaction: DuckDB's cost is per statement and
@@ -359,7 +360,7 @@ class Store:
         """
         self._writable()
         summary = WriteSummary()
-        pending: list[ArticleResult] = []
+        pending: list[ArticleResult | R.PreparedResult] = []
         for result in results:
             if result.error is not None:
                 self.record_rejects([result.error], run_id)
@@ -373,9 +374,10 @@ class Store:
             self._write_chunk(pending, run_id, summary)
         return summary
 
-    def _write_chunk(self, chunk: list[ArticleResult], run_id: str | None, summary: WriteSummary) -> None:
+    def _write_chunk(self, chunk: list[ArticleResult | R.PreparedResult], run_id: str | None,
+                     summary: WriteSummary) -> None:
         known = self.known_ids(r.article.id for r in chunk)
-        fresh: dict[str, ArticleResult] = {}
+        fresh: dict[str, ArticleResult | R.PreparedResult] = {}
         for result in chunk:
             if result.article.id in known or result.article.id in fresh:
                 summary.skipped += 1
@@ -401,10 +403,10 @@ class Store:
                     summary.failed += 1
                 else:
                     summary.written += 1
-                    summary.events += len(result.events)
+                    summary.events += R.event_count(result)
             return
         summary.written += len(fresh)
-        summary.events += sum(len(r.events) for r in fresh.values())
+        summary.events += sum(R.event_count(r) for r in fresh.values())
 
     def write_article(self, result: ArticleResult, run_id: str | None = None) -> bool:
         """One article and all its rows in one transaction; False if the article was already stored.
@@ -422,13 +424,13 @@ class Store:
                                      "report this input") from e
         return True
 
-    def _insert(self, results: list[ArticleResult], run_id: str | None) -> None:
+    def _insert(self, results: list[ArticleResult | R.PreparedResult], run_id: str | None) -> None:
         """All rows of ``results`` in one transaction, one INSERT per table through an Arrow table."""
         now = _now()
         tables: dict[str, list[tuple[Any, ...]]] = {"articles": []}
         for result in results:
             tables["articles"].append(R.article_row(result.article, run_id, now))
-            for table, table_rows in R.result_rows(result).items():
+            for table, table_rows in R.rows_of(result).items():
                 tables.setdefault(table, []).extend(table_rows)
         con = self._conn()
         con.begin()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from ..records import Article, ArticleResult, Event, Place, Relation
+from ..records import Article, ArticleResult, Event, Place, Reject, Relation
 
 ARTICLE_COLUMNS = ("id", "published", "title", "source", "url", "text", "lang", "origin", "run_id",
                    "ingested_at")
@@ -118,6 +119,39 @@ def result_rows(result: ArticleResult) -> dict[str, list[tuple[Any, ...]]]:
         rows["event_actors"].extend(actor_rows(event))
         rows["counts"].extend(count_rows(event))
     return rows
+
+
+@dataclass
+class PreparedResult:
+    """An ``ArticleResult`` already turned into its store rows, where it was made (a pool worker):
+    the rows are cheaper to send between processes than the records, and the one writer only inserts
+    them. ``article`` is left out in transit (the writer has the article it sent) and set again by
+    ``attach``."""
+
+    article_id: str
+    rows: dict[str, list[tuple[Any, ...]]]
+    n_events: int
+    error: Reject | None = None
+    article: Article | None = None
+
+    @classmethod
+    def of(cls, result: ArticleResult) -> PreparedResult:
+        return cls(result.article.id, result_rows(result) if result.error is None else {},
+                   len(result.events), result.error)
+
+    def attach(self, article: Article) -> PreparedResult:
+        if article.id != self.article_id:
+            raise ValueError(f"result of {self.article_id} paired with article {article.id}")
+        self.article = article
+        return self
+
+
+def rows_of(result: ArticleResult | PreparedResult) -> dict[str, list[tuple[Any, ...]]]:
+    return result.rows if isinstance(result, PreparedResult) else result_rows(result)
+
+
+def event_count(result: ArticleResult | PreparedResult) -> int:
+    return result.n_events if isinstance(result, PreparedResult) else len(result.events)
 
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
