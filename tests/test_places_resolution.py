@@ -37,6 +37,14 @@ PLACES = [
     ("Edmonton", "", 53.55, -113.47, "CA", "Alberta", "PPLA", 1_010_899),
     ("Edmonton", "", 51.6256, -0.0580, "GB", "England", "PPL", 15_000),  # a world city's namesake
     ("Enfield", "", 51.6515, -0.0850, "GB", "", "PPL", 156_858),
+    ("Columbia", "", 38.95, -92.33, "US", "Missouri", "PPL", 123_000),  # the bigger Columbia
+    ("Ohio County", "Ohio", 40.06, -80.72, "US", "West Virginia", "ADM2", 42_000),
+    ("New York City", "New York", 40.7143, -74.0060, "US", "New York", "PPL", 8_804_190),
+    ("The Bronx", "Bronx", 40.8499, -73.8664, "US", "New York", "PPLA2", 1_385_108),
+    ("Lebanon", "", 40.34, -76.41, "US", "Pennsylvania", "PPL", 25_000),
+    ("Atlanta", "", 33.749, -84.388, "US", "Georgia", "PPLA", 498_715),
+    ("Newcastle", "", 54.218, -5.890, "GB", "Northern Ireland", "PPL", 7_600),
+    ("Newcastle upon Tyne", "Newcastle", 54.973, -1.614, "GB", "England", "PPLA2", 192_382),
 ]
 
 
@@ -194,3 +202,62 @@ def test_districts_without_towns_take_their_state_point(tmp_path: Path,
     assert (b.cols["lat"][found], b.cols["lon"][found]) == (37.5, -85.3)
     assert normalise_placename("Metcalfe") not in b.index  # a bare "Metcalfe" is not the county
     assert normalise_placename("Nowhere") not in b.index
+
+
+def test_an_abbreviation_the_tagger_called_a_place_still_holds_the_town(nlp: Language,
+                                                                        gaz: Gazetteer) -> None:
+    # "Ky." tagged GPE: the Kentucky Columbia beats the bigger one in Missouri
+    text = "COLUMBIA, Ky. - A man from Missouri was arrested after a shooting."
+    ents = [("COLUMBIA", "GPE"), ("Ky.", "GPE"), ("Missouri", "GPE")]
+    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    assert places["COLUMBIA"].admin1 == "Kentucky"
+    alone = _by_text(geoparse(_parse(nlp, "Police in Columbia said a man was arrested.",
+                                     [("Columbia", "GPE")]), gaz))
+    assert alone["Columbia"].admin1 == "Missouri"
+
+
+def test_a_court_district_of_a_state_asks_for_no_level(nlp: Language, gaz: Gazetteer) -> None:
+    text = "He pleaded guilty in the U.S. District Court for the Southern District of Ohio."
+    places = _by_text(geoparse(_parse(nlp, text, [("U.S.", "GPE"), ("Ohio", "GPE")]), gaz))
+    assert places["Ohio"].resolution == "admin1" and places["Ohio"].name == "Ohio"
+    # lower-case, the words do ask for the district
+    text = "Riots spread in the district of Ohio, in West Virginia."
+    places = _by_text(geoparse(_parse(nlp, text, [("Ohio", "GPE"), ("West Virginia", "GPE")]), gaz))
+    assert places["Ohio"].name == "Ohio County"
+
+
+def test_a_governor_governs_a_state(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Former New York Gov. Mario Cuomo died on Thursday."
+    places = _by_text(geoparse(_parse(nlp, text, [("New York", "GPE"), ("Mario Cuomo", "PERSON")]), gaz))
+    assert places["New York"].resolution == "admin1"
+    text = "He flew to New York on Thursday."
+    places = _by_text(geoparse(_parse(nlp, text, [("New York", "GPE")]), gaz))
+    assert places["New York"].name == "New York City"
+
+
+def test_the_city_of_a_country_name_is_a_town(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Two men were hurt in the city of Lebanon on Monday, police in Pennsylvania said."
+    places = _by_text(geoparse(_parse(nlp, text, [("Lebanon", "GPE"), ("Pennsylvania", "GPE")]), gaz))
+    assert places["Lebanon"].resolution == "city" and places["Lebanon"].country == "USA"
+    places = _by_text(geoparse(_parse(nlp, "Fighting went on in Lebanon.", [("Lebanon", "GPE")]), gaz))
+    assert places["Lebanon"].resolution == "country"
+
+
+def test_the_region_after_a_town_and_a_comma_holds_it(nlp: Language, gaz: Gazetteer) -> None:
+    text = "She works at a hospital in Bronx, New York. The firm has offices in Atlanta, Georgia."
+    ents = [("Bronx", "GPE"), ("New York", "GPE"), ("Atlanta", "GPE"), ("Georgia", "GPE")]
+    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    assert places["New York"].resolution == "admin1"
+    assert places["Georgia"].resolution == "admin1" and places["Georgia"].country == "USA"
+    # towns in a list are not regions of one another
+    text = "After stops in Washington, New York and Boston, he flew home."
+    ents = [("Washington", "GPE"), ("New York", "GPE"), ("Boston", "GPE")]
+    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    assert places["New York"].name == "New York City"
+
+
+def test_a_short_name_means_the_big_town_that_bears_it(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Doctors in Newcastle, in the UK, developed the method."
+    places = _by_text(geoparse(_parse(nlp, text, [("Newcastle", "GPE"), ("UK", "GPE")]), gaz))
+    assert places["Newcastle"].name == "Newcastle upon Tyne"
+    assert "short for" in (places["Newcastle"].reason or "")

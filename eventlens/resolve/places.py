@@ -44,6 +44,10 @@ _WORLD_CITY = 1_000_000
 _NEAR_DEG = 0.5  # about 50 km: towns of one local story
 _NEAR_BONUS = 0.4  # a first guess confirmed by another town of the article within _NEAR_DEG
 _ADMIN1_OWN_NAME = 1.0  # a region by its own name, bigger than every town of that name
+_OWN_NAME_BONUS = 0.3
+_SHORT_NAME_RATIO, _SHORT_NAME_MIN = 20, 100_000  # a town this much bigger is what its short name means
+_CONTAINER = 1.0  # the state (half for a district) of "Town, Region" over a town of the region's name
+_TOWN_NOT_COUNTRY = 3.0  # a country or region named where the words ask for a town of that very name
 _NAMESAKE_RATIO = 50  # a town this many times smaller than a world city of its name is its namesake
 EMBEDDED = "inside the name of an organisation"  # reason prefix: a place named, not where things happen
 
@@ -73,7 +77,7 @@ class _Context:
 
 
 def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
-           largest: int = 0) -> tuple[float, list[str]]:
+           largest: int = 0, own_town: bool = False) -> tuple[float, list[str]]:
     """Rank a candidate: country names first, the asked level, then document context, then size.
 
     Where it fails: a small town named like a big foreign city in an article that never names its
@@ -84,7 +88,8 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
     score += _LEVEL_RANK.get(entry.level, 0.0)
     own = own_name(entry) == mention.key
     if own:
-        score += 0.3  # its own name, not a former or alternate one ("Manchester" is not Richmond, VA)
+        # its own name, not a former or alternate one ("Manchester" is not Richmond, VA)
+        score += _OWN_NAME_BONUS
         if entry.level == "admin1" and largest < _WORLD_CITY and entry.population > 2 * largest:
             # a state or province outranks the smaller towns named after it ("California", a village
             # in England; "Wyoming", Ohio), not a capital or a world city ("Washington", "Hanoi")
@@ -93,6 +98,9 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
     if entry.level in WIDE:
         score += 3.0
         why.append(f"{entry.level} name")
+    if getattr(mention, "container", False) and entry.level in ("admin1", "admin2"):
+        score += _CONTAINER if entry.level == "admin1" else _CONTAINER / 2
+        why.append("a region after a town and a comma")
     within = getattr(mention, "within", None)
     if within and any(_contains(outer, entry) for outer in within):
         score += 2.0
@@ -106,6 +114,10 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
         if entry.level == asked:
             score += 2.0 if mention.level else 1.0
             why.append(f"{asked} asked by the words" if mention.level else f"called a {asked} elsewhere")
+        elif entry.level in WIDE and asked in ("city", "sub-city") and own_town:
+            # "the city of Lebanon" (Pennsylvania): the words rule the country out when a town has that
+            # very name (a town once called so, New Providence for "Turkey", is no reason)
+            score -= _TOWN_NOT_COUNTRY if mention.level else _TOWN_NOT_COUNTRY / 2
         elif entry.level != "country":
             score -= 0.5
     if ctx:
@@ -155,7 +167,8 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
         return None, 0.1, "not in the gazetteer"
     largest = max((max(e.population, _WORLD_CITY if e.feature_code == "PPLC" else 0)
                    for e in entries if e.level == "city"), default=0)
-    scored = sorted(((*_score(e, mention, ctx, largest), e) for e in entries), key=lambda t: -t[0])
+    own_town = any(e.level == "city" and own_name(e) == mention.key for e in entries)
+    scored = sorted(((*_score(e, mention, ctx, largest, own_town), e) for e in entries), key=lambda t: -t[0])
     best_score, why, best = scored[0]
     if len(scored) == 1:
         conf, reasons = 0.9, ["only place of that name", *why]
@@ -163,10 +176,20 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
         margin = best_score - scored[1][0]
         conf = 0.5 + 0.4 * min(1.0, max(0.0, margin))
         reasons = [*why, f"largest-scoring of {len(scored)} places named so"]
+        if best.level == "city" and own_name(best) == mention.key:
+            # "Newcastle" in a British story: the short name of Newcastle upon Tyne, not the small
+            # town whose whole name it is, when only that name kept the small one ahead
+            bigger = [e for sc, _, e in scored[1:] if e.level == "city" and e.country == best.country
+                      and e.population >= max(_SHORT_NAME_MIN, _SHORT_NAME_RATIO * best.population)
+                      and best_score - sc < _OWN_NAME_BONUS + 0.05]
+            if bigger:
+                best = bigger[0]
+                reasons.append(f"short for {best.name}, far bigger than the town of that very name")
         asked = mention.level or (ctx.levels.get(mention.key) if ctx else None)
         region = [e for _, _, e in scored if e.level in ("admin1", "admin2") and e.country == best.country
                   and e.admin1_code == best.admin1_code]
-        if not asked and region and best.level in ("admin1", "admin2", "city"):
+        if not asked and region and best.level in ("admin1", "admin2", "city") \
+                and not getattr(mention, "container", False):
             seat = [e for _, _, e in scored if e.level == "city" and e.country == best.country
                     and e.admin1_code == best.admin1_code and own_name(e) == mention.key]
             if seat:
@@ -187,7 +210,7 @@ def _resolve_all(mentions: list[Mention], gaz: Gazetteer,
     done: dict[tuple[object, ...], tuple[GazEntry | None, float, str]] = {}
     out = []
     for m in mentions:
-        key = (m.key, m.level, m.source, m.span.text, tuple(e.idx for e in m.within))
+        key = (m.key, m.level, m.source, m.span.text, tuple(e.idx for e in m.within), m.container)
         hit = done.get(key)
         if hit is None:
             hit = done[key] = _resolve(m, gaz, ctx)
@@ -210,6 +233,26 @@ def _context(mentions: list[Mention], results: list[tuple[GazEntry | None, float
         if entry.level != "country" and entry.admin1_code:
             ctx.admin1.setdefault(f"{entry.country}.{entry.admin1_code}", set()).add(m.key)
     return ctx
+
+
+def _regions_holding_towns(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]],
+                           gaz: Gazetteer) -> None:
+    """"Atlanta, Georgia": the name after a town and a comma is the region that holds the town. When
+    the town resolved inside one of that name's places and the name did not resolve to it (the
+    country Georgia), it becomes that place: the state of Georgia."""
+    for n in range(1, len(mentions)):
+        first, second = mentions[n - 1], mentions[n]
+        town, region = results[n - 1][0], results[n][0]
+        if not first.within or town is None or region is None or town.level in WIDE \
+                or second.span.start != first.span.end + 1 or _contains(region, town):
+            continue
+        if region.level not in WIDE and not second.container:
+            continue  # "Montreal, Quebec City and Halifax": towns in a list
+        holders = [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
+                   if e.level in ("admin1", "admin2") and _contains(e, town)]
+        if holders:
+            best = min(holders, key=lambda e: (e.level != "admin1", -e.population))
+            results[n] = (best, 0.8, f"holds {town.name}, named before it with a comma")
 
 
 def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) -> Place:
@@ -236,6 +279,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     gaz = gaz or load_gazetteer()
     mentions = find_toponyms(doc, gaz)
     results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
+    _regions_holding_towns(mentions, results, gaz)
     places = []
     for m, (entry, conf, reason) in zip(mentions, results, strict=True):
         if entry is None and m.source not in ("ner", "syntax"):

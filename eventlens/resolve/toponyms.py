@@ -68,6 +68,7 @@ class Mention:
     label: str
     level: str | None = None
     within: list[GazEntry] = field(default_factory=list)  # "Town, Region": the region after the comma
+    container: bool = False  # the "Region" of "Town, Region": a state or district rather than a town
 
 
 def trim_span(span: Span) -> Span:
@@ -79,6 +80,9 @@ def trim_span(span: Span) -> Span:
     while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s")):
         end -= 1
     return doc[start:end]
+
+
+_GOVERNOR = frozenset({"gov.", "governor", "governors"})
 
 
 def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
@@ -103,10 +107,19 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
     words_after = level_words()
     if after in words_after:
         return span, words_after[after]
+    if after in _GOVERNOR:
+        # "New York Gov. Andrew Cuomo", "the Kandahar governor": a governor governs a state or province
+        return span, "admin1"
     for size, prefixes in level_prefixes_by_size():
         if span.start >= size:
             level = prefixes.get(" ".join(t.lower_ for t in doc[span.start - size: span.start]))
             if level:
+                noun = doc[span.start - 2] if size >= 2 and doc[span.start - 1].lower_ == "of" else None
+                if noun is not None and noun.is_title and noun.i > 0 and doc[noun.i - 1].is_title \
+                        and not doc[noun.i - 1].is_sent_start:
+                    # "the Southern District of Ohio", "the Eastern Province of Saudi Arabia": the noun
+                    # belongs to another name, and what follows "of" is where that lies, at any level
+                    return span, None
                 return span, level
     return span, None
 
@@ -362,15 +375,31 @@ def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
 
 def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
     """"Springfield, Illinois", "London, Ontario": a place right after a comma holds the one before it.
-    The second name's candidates of a wider level become the first one's container."""
-    for first, second in itertools.pairwise(mentions):
+    The second name's candidates of a wider level become the first one's container, and the second
+    is marked as one ("Bronx, New York" names the state, not the city)."""
+    def listed(a: Mention, b: Mention) -> bool:
+        """Are the two names next to each other in a list ("Oklahoma City, Tulsa and", "Miami, New York,
+        and Detroit")?"""
+        between = [t.lower_ for t in a.span.doc[a.span.end: b.span.start]]
+        return bool(between) and all(w in (",", "and", "or", "&") for w in between)
+
+    for n, (first, second) in enumerate(itertools.pairwise(mentions)):
         doc = first.span.doc
         if second.span.start != first.span.end + 1 or doc[first.span.end].text != ",":
             continue
         wider = second.within or [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
                                   if e.level in ("country", "admin1", "admin2")]
+        if not wider and second.span.text.endswith("."):
+            # "COLUMBIA, Ky.": the tagger took the abbreviation for a place itself
+            region = gaz.abbreviation(second.span.text)
+            wider = [region] if region is not None else []
         if wider:
             first.within = wider
+            after = doc[second.span.end].lower_ if second.span.end < len(doc) else ""
+            in_list = after in ("and", "or", "&") or (n > 0 and listed(mentions[n - 1], first)) or (
+                n + 2 < len(mentions) and listed(second, mentions[n + 2]))
+            if not in_list:
+                second.container = True
 
 
 def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
