@@ -45,6 +45,9 @@ PLACES = [
     ("Atlanta", "", 33.749, -84.388, "US", "Georgia", "PPLA", 498_715),
     ("Newcastle", "", 54.218, -5.890, "GB", "Northern Ireland", "PPL", 7_600),
     ("Newcastle upon Tyne", "Newcastle", 54.973, -1.614, "GB", "England", "PPLA2", 192_382),
+    ("Montana City", "Montana", 46.538, -111.933, "US", "Montana", "PPL", 2_700),
+    ("Helena", "", 46.593, -112.036, "US", "Montana", "PPLA", 32_000),
+    ("Trinidad", "", -14.832, -64.903, "BO", "", "PPLA", 130_000),
 ]
 
 
@@ -261,3 +264,17 @@ def test_a_short_name_means_the_big_town_that_bears_it(nlp: Language, gaz: Gazet
     places = _by_text(geoparse(_parse(nlp, text, [("Newcastle", "GPE"), ("UK", "GPE")]), gaz))
     assert places["Newcastle"].name == "Newcastle upon Tyne"
     assert "short for" in (places["Newcastle"].reason or "")
+
+
+def test_a_state_is_not_the_town_named_after_it_with_city(nlp: Language, gaz: Gazetteer) -> None:
+    text = "HELENA, Mont. (AP) - Montana and the company are at an impasse over the prison."
+    ents = [("HELENA", "GPE"), ("Mont.", "GPE"), ("Montana", "GPE")]
+    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    assert places["Montana"].resolution == "admin1" and places["Montana"].name == "Montana"
+
+
+def test_two_names_joined_by_and_that_name_one_country(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Trinidad and Tobago did not attend. Troops moved into Jammu and Kashmir."
+    ents = [("Trinidad", "GPE"), ("Tobago", "PERSON"), ("Jammu", "GPE"), ("Kashmir", "GPE")]
+    places = [(p.entity_text, p.resolution) for p in geoparse(_parse(nlp, text, ents), gaz)]
+    assert places == [("Trinidad and Tobago", "country"), ("Jammu and Kashmir", "admin1")]

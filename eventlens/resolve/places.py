@@ -190,8 +190,9 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
                   and e.admin1_code == best.admin1_code]
         if not asked and region and best.level in ("admin1", "admin2", "city") \
                 and not getattr(mention, "container", False):
+            # the town of that very name: "Idlib" is the city of Idlib, "Montana" no Montana City
             seat = [e for _, _, e in scored if e.level == "city" and e.country == best.country
-                    and e.admin1_code == best.admin1_code and own_name(e) == mention.key]
+                    and e.admin1_code == best.admin1_code and normalise_placename(e.name) == mention.key]
             if seat:
                 best = seat[0]
                 reasons.append(f"a bare name of both a town and its {region[0].level} is taken as the "

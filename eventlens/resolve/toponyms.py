@@ -10,7 +10,7 @@ so the guards read the whole article, not one entity.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -174,10 +174,34 @@ def _big_place(key: str, gaz: Gazetteer) -> bool:
                for e in (gaz.entry(i) for i in gaz.lookup(key)))
 
 
+def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
+    """"Trinidad and Tobago", "Jammu and Kashmir", "Bosnia and Herzegovina": two entities joined by
+    "and" that together name a country or a region are one name (the tagger splits them)."""
+    out: list[Span] = []
+    k = 0
+    while k < len(ents):
+        ent = ents[k]
+        if k + 1 < len(ents):
+            nxt = ents[k + 1]
+            between = doc[ent.end: nxt.start]
+            if len(between) == 1 and between[0].lower_ in ("and", "&") and not (ent.ent_id_ or nxt.ent_id_) \
+                    and {ent.label_, nxt.label_} & PLACE_LABELS \
+                    and {ent.label_, nxt.label_} <= PLACE_LABELS | RELABEL_FROM:
+                # one half may be mislabelled ("Tobago" as a person): the whole name settles it
+                key = normalise_placename(doc[ent.start: nxt.end].text)
+                if any(gaz.entry(i).level in (*WIDE, "admin1") for i in gaz.lookup(key)):
+                    out.append(Span(doc, ent.start, nxt.end, label="GPE"))
+                    k += 2
+                    continue
+        out.append(ent)
+        k += 1
+    return out
+
+
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = person_words(doc, gaz)
-    ents = doc_ents(doc)
+    ents = _joined_names(doc, doc_ents(doc), gaz)
     # words of full names ("William Barr"): the same word alone later is the person again
     surnames = {normalise_placename(t.text) for e in ents if e.label_ == "PERSON" and len(e) > 1
                 for t in e if t.is_title}
