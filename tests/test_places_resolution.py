@@ -48,6 +48,7 @@ PLACES = [
     ("Montana City", "Montana", 46.538, -111.933, "US", "Montana", "PPL", 2_700),
     ("Helena", "", 46.593, -112.036, "US", "Montana", "PPLA", 32_000),
     ("Trinidad", "", -14.832, -64.903, "BO", "", "PPLA", 130_000),
+    ("Union", "", 40.698, -74.263, "US", "New Jersey", "PPL", 260_000),
 ]
 
 
@@ -278,3 +279,11 @@ def test_two_names_joined_by_and_that_name_one_country(nlp: Language, gaz: Gazet
     ents = [("Trinidad", "GPE"), ("Tobago", "PERSON"), ("Jammu", "GPE"), ("Kashmir", "GPE")]
     places = [(p.entity_text, p.resolution) for p in geoparse(_parse(nlp, text, ents), gaz)]
     assert places == [("Trinidad and Tobago", "country"), ("Jammu and Kashmir", "admin1")]
+
+
+def test_a_town_ending_a_longer_name_needs_words_of_where(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Troops of the African Union arrived. Police in north west London made arrests."
+    ents = [("African Union", "GPE"), ("north west London", "GPE")]
+    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    assert "Union" not in places and places["African Union"].lat is None
+    assert places["London"].name == "London"

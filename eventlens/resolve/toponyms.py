@@ -36,6 +36,8 @@ WIDE = frozenset({"country", "region"})  # levels whose names outrank any town o
 # One-word region names that are compass words: never a place inside a longer name ("River North")
 _COMPASS = frozenset({"north", "south", "east", "west", "central", "centre", "center", "northern",
                       "southern", "eastern", "western", "middle", "upper", "lower"})
+_WITHIN_TOWN = frozenset({"greater", "downtown", "inner", "outer", "old", "metropolitan", "metro", "rural",
+                          "suburban", "coastal"})
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
 _HOSTS = frozenset({"ORG", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"})
 _EMBEDDED_MIN_POP = 100_000
@@ -293,7 +295,18 @@ def _known_parts(span: Span, gaz: Gazetteer, persons: set[str]) -> list[Mention]
         return None
 
     out = _longest_matches(span.start, span.end, match)
-    return out if out and out[-1].span.end == span.end else []
+    if not out or out[-1].span.end != span.end:
+        return []
+    last = out[-1]
+    if not any(e.level in (*WIDE, "admin1") for e in (gaz.entry(i) for i in gaz.lookup(last.key))):
+        # a town that ends a longer name is the place only after words of where in it ("north west
+        # London", "Greater Manchester", "la comuna de Alto Hospicio"); "Soviet Union", "African
+        # Union" are other things
+        before = [t for t in doc[span.start: last.span.start] if t.is_alpha and (t.is_title or t.is_upper)]
+        if any(t.lower_ not in _COMPASS and t.lower_ not in _WITHIN_TOWN for t in before) \
+                and not any(m.span.end == last.span.start for m in out[:-1]):
+            return []
+    return out
 
 
 def _longest_matches(start: int, end: int, match: Callable[[int, int], Mention | None]) -> list[Mention]:
