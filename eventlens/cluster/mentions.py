@@ -34,7 +34,7 @@ class MentionPlace:
     resolution: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One event mention as clustering sees it."""
 
@@ -77,37 +77,65 @@ def _date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _actor(d: dict[str, Any]) -> ActorEntity:
-    return ActorEntity(entity_text=d.get("entity_text") or "", name=d.get("name"), code=d.get("code"),
-                       country=d.get("country"), sector=d.get("sector"), kind=d.get("kind"),
-                       actor_id=d.get("actor_id"))
+class _Shared:
+    """One object per distinct value among the mentions read together: reprints repeat the same
+    sentence, actors, place and counts, and a part of a dense store holds thousands of copies of
+    them. The objects are never changed by clustering, so sharing them is safe."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def __call__(self, key: Any, make: Any = None) -> Any:
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = key if make is None else make()
+        return found
+
+
+def _actor(d: dict[str, Any], shared: _Shared | None = None) -> ActorEntity:
+    fields = (d.get("entity_text") or "", d.get("name"), d.get("code"), d.get("country"), d.get("sector"),
+              d.get("kind"), d.get("actor_id"))
+    if shared is None:
+        return ActorEntity(*fields[:1], name=fields[1], code=fields[2], country=fields[3], sector=fields[4],
+                           kind=fields[5], actor_id=fields[6])
+    return shared(("actor", fields), lambda: ActorEntity(*fields[:1], name=fields[1], code=fields[2],
+                                                         country=fields[3], sector=fields[4], kind=fields[5],
+                                                         actor_id=fields[6]))
 
 
 def mention_from_record(record: dict[str, Any], published: dt.date | None = None,
-                        source: str | None = None) -> Mention:
-    """A ``Mention`` from an ``Event.to_plover()`` record (and its article's date and source)."""
+                        source: str | None = None, shared: _Shared | None = None) -> Mention:
+    """A ``Mention`` from an ``Event.to_plover()`` record (and its article's date and source).
+    ``shared``: one object per distinct sentence, actor, place and count across the mentions read
+    together (``_rows``)."""
+    same = shared or (lambda key, make=None: key if make is None else make())
     di = record.get("date_info") or {}
     loc = record.get("event_loc")
     place = None
     if loc:
-        place = MentionPlace(loc.get("name") or loc.get("entity_text"), loc.get("geonameid"), loc.get("lat"),
-                             loc.get("lon"), loc.get("country"), loc.get("admin1"), loc.get("feature_code"),
-                             loc.get("resolution"))
+        where = (loc.get("name") or loc.get("entity_text"), loc.get("geonameid"), loc.get("lat"),
+                 loc.get("lon"), loc.get("country"), loc.get("admin1"), loc.get("feature_code"),
+                 loc.get("resolution"))
+        place = same(("place", where), lambda: MentionPlace(*where))
     size = {}
     for category, c in (record.get("size") or {}).items():
-        size[category] = Count(category, c.get("low"), c.get("high"), c.get("qualifier"), c.get("text") or "",
-                               0, 0, c.get("unit") or "people")
+        figure = (category, c.get("low"), c.get("high"), c.get("qualifier"), c.get("text") or "", 0, 0,
+                  c.get("unit") or "people")
+        size[category] = same(("count", figure), lambda figure=figure: Count(*figure))
+    acled = record.get("acled")
+    if isinstance(acled, dict) and shared is not None:
+        acled = shared(("acled", tuple(sorted(acled.items()))), lambda: acled)
     return Mention(
-        id=record["id"], doc_id=record["doc_id"], event=record["event"],
+        id=record["id"], doc_id=same(record["doc_id"]), event=same(record["event"]),
         modality=record.get("modality") or "asserted", specificity=record.get("specificity") or "specific",
         historical=bool(record.get("historical")), earliest=_date(di.get("earliest")),
         latest=_date(di.get("latest")), date=_date(record.get("date")), precision=di.get("precision"),
         basis=di.get("basis"),
-        place=place, actor=[_actor(a) for a in record.get("actor") or []],
-        recipient=[_actor(a) for a in record.get("recipient") or []], size=size,
-        text=record.get("text") or "", event_text=record.get("event_text") or "", mode=record.get("mode"),
-        acled=record.get("acled"), confidence=float(record.get("confidence") or 0.5),
-        published=_date(published), source=source,
+        place=place, actor=[_actor(a, shared) for a in record.get("actor") or []],
+        recipient=[_actor(a, shared) for a in record.get("recipient") or []], size=size,
+        text=same(record.get("text") or ""), event_text=same(record.get("event_text") or ""),
+        mode=record.get("mode"), acled=acled, confidence=float(record.get("confidence") or 0.5),
+        published=_date(published), source=same(source) if source is not None else None,
     )
 
 
@@ -116,11 +144,12 @@ _SELECT = ("SELECT e.record, a.published, a.source FROM events e JOIN articles a
 
 def _rows(store: Store, sql: str, params: Sequence[Any]) -> Iterator[Mention]:
     cur = store.cursor()
+    shared = _Shared()
     try:
         cur.execute(sql, list(params))
         while batch := cur.fetchmany(1000):
             for record, published, source in batch:
-                yield mention_from_record(json.loads(record), published, source)
+                yield mention_from_record(json.loads(record), published, source, shared)
     finally:
         cur.close()
 
