@@ -49,6 +49,7 @@ PLACES = [
     ("Helena", "", 46.593, -112.036, "US", "Montana", "PPLA", 32_000),
     ("Trinidad", "", -14.832, -64.903, "BO", "", "PPLA", 130_000),
     ("Union", "", 40.698, -74.263, "US", "New Jersey", "PPL", 260_000),
+    ("Winnipeg", "", 49.884, -97.147, "CA", "Manitoba", "PPLA", 705_244),
 ]
 
 
@@ -287,3 +288,13 @@ def test_a_town_ending_a_longer_name_needs_words_of_where(nlp: Language, gaz: Ga
     places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
     assert "Union" not in places and places["African Union"].lat is None
     assert places["London"].name == "London"
+
+
+def test_a_station_city_after_call_letters_is_a_place(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Hansen told CTV Winnipeg that the shelter is full. The Winnipeg Foundation gave money."
+    ents = [("CTV Winnipeg", "ORG"), ("The Winnipeg Foundation", "ORG")]
+    places = [(p.start, p.name) for p in geoparse(_parse(nlp, text, ents), gaz)]
+    assert places[0] == (text.index("Winnipeg"), "Winnipeg") and len(places) == 2
+    # an organisation's last word is its head noun, not a place, after ordinary words
+    doc = _parse(nlp, "Shares of Air Winnipeg fell.", [("Air Winnipeg", "ORG")])
+    assert [p.entity_text for p in geoparse(doc, gaz)] == []

@@ -369,16 +369,19 @@ def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]
 def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str]) -> list[Mention]:
     """Places named inside organisation and facility names: "the Kentucky Department of Education",
     "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
-    never the entity's last word unless "of" comes before it, so the organisation's head noun (the
-    word actor and event rules read) is never taken for a place. Such places are recorded, but
-    ``eventplace`` never makes them where an event happened."""
+    never the entity's last word unless "of" or call letters come before it ("CTV Winnipeg"), so the
+    organisation's head noun (the word actor and event rules read) is never taken for a place. Such
+    places are recorded, but ``eventplace`` never makes them where an event happened."""
     out: list[Mention] = []
     for ent in ents:
         if ent.label_ not in _HOSTS or len(ent) < 2:
             continue
 
         def match(i: int, end: int, ent: Span = ent) -> Mention | None:
-            last_ok = end < ent.end or (i > ent.start and doc[i - 1].lower_ == "of")
+            # "University of Alberta"; "CTV Winnipeg", "CBC Toronto": a broadcaster's call letters and
+            # the city of its station
+            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ == "of" or all(
+                t.is_upper and t.is_alpha and len(t) >= 2 for t in doc[ent.start:i])))
             if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
                 return None
             span = doc[i:end]
