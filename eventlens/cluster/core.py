@@ -22,9 +22,12 @@ copies stay single mentions and cost what they did.
 from __future__ import annotations
 
 import logging
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..records import stable_id
 from .compare import PairCache, Rules, load_rules
@@ -99,10 +102,51 @@ def _first_pair(u: _Unit, v: _Unit, cache: PairCache) -> tuple[float, str, str] 
     return min(found, key=lambda t: (-t[0], t[1], t[2]))
 
 
-def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache
-                ) -> list[tuple[float, str, str, _Unit, _Unit]]:
-    """(score, id_a, id_b, unit_a, unit_b) for the first linking pair of every two units that can link,
-    at least one of them fresh: the candidate pairs of the greedy pass, one per two units."""
+class _PairList:
+    """Candidate links kept as parallel arrays (a score, the two mention ids as their ranks in id order,
+    the two units as indices): about 40 bytes a link where a list of tuples takes 150. A dense store
+    has millions of links in one part; this is what they cost."""
+
+    def __init__(self, units: Sequence[_Unit], rank: dict[str, int]) -> None:
+        self.units = list(units)
+        self._index = {id(u): i for i, u in enumerate(self.units)}
+        self._rank = rank
+        self.score = array("d")
+        self.first = array("q")
+        self.second = array("q")
+        self.u = array("q")
+        self.v = array("q")
+
+    def add(self, score: float, id_a: str, id_b: str, u: _Unit, v: _Unit) -> None:
+        self.score.append(score)
+        self.first.append(self._rank[id_a])
+        self.second.append(self._rank[id_b])
+        self.u.append(self._index[id(u)])
+        self.v.append(self._index[id(v)])
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    def __iter__(self) -> Iterator[tuple[float, _Unit, _Unit]]:
+        units = self.units
+        for k in range(len(self.score)):
+            yield self.score[k], units[self.u[k]], units[self.v[k]]
+
+    def best_first(self) -> Iterator[tuple[float, _Unit, _Unit]]:
+        """Highest score first, ties by the two mention ids: the greedy pass's order."""
+        if not len(self.score):
+            return
+        order = np.lexsort((np.frombuffer(self.second, dtype=np.int64),
+                            np.frombuffer(self.first, dtype=np.int64),
+                            -np.frombuffer(self.score, dtype=np.float64)))
+        units, score, us, vs = self.units, self.score, self.u, self.v
+        for k in order.tolist():
+            yield score[k], units[us[k]], units[vs[k]]
+
+
+def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache, rank: dict[str, int]) -> _PairList:
+    """The first linking pair of every two units that can link, at least one of them fresh: the
+    candidate pairs of the greedy pass, one per two units."""
     blocks: dict[tuple[str, str | None], list[_Unit]] = defaultdict(list)
     undated: dict[tuple[str, str], list[_Unit]] = defaultdict(list)
     groups: dict[str, set[str | None]] = defaultdict(set)
@@ -118,14 +162,14 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache
         for doc_id in u.docs:
             by_doc[doc_id].append(u)
 
-    out: list[tuple[float, str, str, _Unit, _Unit]] = []
+    out = _PairList(units, rank)
 
     def consider(u: _Unit, v: _Unit) -> None:
         if not (u.fresh or v.fresh):
             return
         first = _first_pair(u, v, cache)
         if first is not None:
-            out.append((*first, u, v))
+            out.add(*first, u, v)
 
     def meet(a: list[_Unit], b: list[_Unit] | None) -> None:
         """The unit pairs of two buckets of one profile each (or of one bucket with itself): one lookup
@@ -203,8 +247,8 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache
     return out
 
 
-def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: PairCache
-           ) -> tuple[list[_Unit], list[list[_Unit]]]:
+def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: PairCache,
+           rank: dict[str, int] | None = None) -> tuple[list[_Unit], list[list[_Unit]]]:
     """The units of the greedy pass (reprints, single mentions), and the sets of units that are one
     group from the start.
 
@@ -235,8 +279,10 @@ def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: Pai
             singles.extend(_Unit([m], True) for m in apart)
     if not reprints:
         return singles, []
+    if rank is None:
+        rank = {mid: n for n, mid in enumerate(sorted(m.id for m in stored + fresh))}
     links: dict[int, list[tuple[float, _Unit]]] = defaultdict(list)
-    for score, _, _, u, v in _unit_pairs(singles + reprints, rules, cache):
+    for score, u, v in _unit_pairs(singles + reprints, rules, cache, rank):
         links[id(u)].append((score, v))
         links[id(v)].append((score, u))
     own = {id(u): cache.link(u.members[0], u.members[1]) for u in reprints}
@@ -343,7 +389,8 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
     cache = PairCache(rules)
     for m in stored_list + fresh_list:
         cache.add(m)
-    units, seeds = _units(fresh_list, stored_list, rules, cache)
+    rank = {mid: n for n, mid in enumerate(sorted(m.id for m in stored_list + fresh_list))}
+    units, seeds = _units(fresh_list, stored_list, rules, cache, rank)
     # Groups of units. A stored cluster is one group under its index; a seed set of units is one group;
     # any other fresh unit starts its own.
     groups: dict[int, list[_Unit]] = defaultdict(list)
@@ -364,9 +411,8 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
         groups[key].append(u)
         owner[id(u)] = key
     stored_keys = set(range(len(stored_clusters)))
-    pairs = _unit_pairs(units, rules, cache)
-    pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
-    for _score, _a, _b, u, v in pairs:
+    pairs = _unit_pairs(units, rules, cache, rank)
+    for _score, u, v in pairs.best_first():
         ga, gb = owner[id(u)], owner[id(v)]
         if ga == gb or (ga in stored_keys and gb in stored_keys):
             continue
