@@ -4,7 +4,7 @@
 join (same type group, overlapping dates), clusters them (``core.cluster_mentions``) and writes the
 changed clusters and their memberships. Running it twice does nothing the second time.
 
-A long run leaves hundreds of thousands of unclustered mentions (2.6 kB each in memory), so they are
+A long run leaves hundreds of thousands of unclustered mentions (about 1 kB each in memory), so they are
 not read at once. Two mentions can only meet if they share a type group and their date ranges overlap
 (undated ones: the same article), and a stored cluster joins what overlaps it; so the store plans
 *parts* first (``_plan``, in SQL, from the date columns): the mentions of one article and type group go
