@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Callable
 
 from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
 from spacy.language import Language
@@ -195,10 +196,6 @@ class IndexedAttributeRuler:
                 set_token_attrs(doc[i], hit[2])
         return doc
 
-    def pipe(self, docs, batch_size: int = 128):
-        for doc in docs:
-            yield self(doc)
-
 
 def index_attribute_ruler(ruler) -> IndexedAttributeRuler | None:
     """The indexed form of ``ruler``, or ``None`` when its patterns use what the index does not read."""
@@ -208,24 +205,29 @@ def index_attribute_ruler(ruler) -> IndexedAttributeRuler | None:
         return None
 
 
-@Language.factory("eventlens_indexed_attributes")
+@Language.factory("eventlens_indexed")
 def _make_indexed(nlp: Language, name: str):
-    return _Holder(nlp.vocab)
+    return IndexedPipe()
 
 
-class _Holder:
-    """The pipe in the pipeline; it runs the ruler it was given by :func:`use_indexed_attribute_ruler`."""
+class IndexedPipe:
+    """A pipeline component that runs the indexed form of the component it replaced (``replace_pipe``)."""
 
-    def __init__(self, vocab) -> None:
-        self.vocab = vocab
-        self.ruler: IndexedAttributeRuler | None = None
+    def __init__(self) -> None:
+        self.run: Callable[[Doc], Doc] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
-        return self.ruler(doc) if self.ruler is not None else doc
+        return self.run(doc) if self.run is not None else doc
 
     def pipe(self, docs, batch_size: int = 128):
         for doc in docs:
             yield self(doc)
+
+
+def replace_pipe(nlp: Language, name: str, run: Callable[[Doc], Doc]) -> None:
+    """Put ``run`` in the place of the pipeline's component ``name``, keeping its name."""
+    holder = nlp.replace_pipe(name, "eventlens_indexed")
+    holder.run = run
 
 
 def use_indexed_attribute_ruler(nlp: Language, name: str = "attribute_ruler") -> bool:
@@ -238,6 +240,5 @@ def use_indexed_attribute_ruler(nlp: Language, name: str = "attribute_ruler") ->
     indexed = index_attribute_ruler(ruler)
     if indexed is None:
         return False
-    holder = nlp.replace_pipe(name, "eventlens_indexed_attributes")
-    holder.ruler = indexed
+    replace_pipe(nlp, name, indexed)
     return True

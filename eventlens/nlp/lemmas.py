@@ -12,6 +12,8 @@ from spacy.attrs import LEMMA, MORPH, ORTH, POS
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .attributes import replace_pipe
+
 _MEMO_SIZE = 200_000  # distinct (word, part of speech, features) rows remembered; then it starts again
 
 
@@ -46,29 +48,6 @@ class IndexedLemmatizer:
         doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
-    def pipe(self, docs, batch_size: int = 128):
-        for doc in docs:
-            yield self(doc)
-
-
-@Language.factory("eventlens_indexed_lemmatizer")
-def _make_indexed(nlp: Language, name: str):
-    return _Holder()
-
-
-class _Holder:
-    """The pipe in the pipeline; it runs the lemmatizer it was given by :func:`use_indexed_lemmatizer`."""
-
-    def __init__(self) -> None:
-        self.indexed: IndexedLemmatizer | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        return self.indexed(doc) if self.indexed is not None else doc
-
-    def pipe(self, docs, batch_size: int = 128):
-        for doc in docs:
-            yield self(doc)
-
 
 def use_indexed_lemmatizer(nlp: Language, name: str = "lemmatizer") -> bool:
     """Replace the pipeline's rule lemmatizer by its indexed form; False when it is kept as it is (not
@@ -80,6 +59,5 @@ def use_indexed_lemmatizer(nlp: Language, name: str = "lemmatizer") -> bool:
 
     if not isinstance(lemmatizer, Lemmatizer) or getattr(lemmatizer, "mode", None) != "rule":
         return False
-    holder = nlp.replace_pipe(name, "eventlens_indexed_lemmatizer")
-    holder.indexed = IndexedLemmatizer(lemmatizer)
+    replace_pipe(nlp, name, IndexedLemmatizer(lemmatizer))
     return True
