@@ -298,3 +298,27 @@ def test_a_station_city_after_call_letters_is_a_place(nlp: Language, gaz: Gazett
     # an organisation's last word is its head noun, not a place, after ordinary words
     doc = _parse(nlp, "Shares of Air Winnipeg fell.", [("Air Winnipeg", "ORG")])
     assert [p.entity_text for p in geoparse(doc, gaz)] == []
+
+
+def test_a_district_without_a_point_takes_the_town_of_its_state_the_article_names(
+        nlp: Language, tmp_path: Path) -> None:
+    iowa = load_gazetteer(Settings(gazetteer=str(SLICE))).admin1("US", "IA")
+    assert iowa is not None
+    path = tmp_path / "iowa.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "alternate names", "lat", "lon", "country", "admin1", "feature_code",
+                      "population"])
+        # a county the builder could only put at its state's point, and a small town of that state
+        out.writerow(["Plymouth County", "", iowa.lat, iowa.lon, "US", "Iowa", "ADM2", 25_000])
+        out.writerow(["Hinton", "", 42.627, -96.292, "US", "Iowa", "PPL", 900])
+    gaz = load_gazetteer(Settings(gazetteer=str(SLICE), user_gazetteers=(str(path),)))
+    text = "The Plymouth County Sheriff's Office investigated a theft near Hinton."
+    places = _by_text(geoparse(_parse(nlp, text, [("Plymouth County", "GPE"), ("Hinton", "GPE")]), gaz))
+    county = places["Plymouth County"]
+    assert (county.lat, county.lon) == (42.627, -96.292) and county.resolution == "admin2"
+    assert "no point of its own" in (county.reason or "")
+    # with no town of its state in the article it keeps the state's point
+    places = _by_text(geoparse(_parse(nlp, "A theft in Plymouth County.", [("Plymouth County", "GPE")]), gaz))
+    assert (places["Plymouth County"].lat, places["Plymouth County"].lon) == (round(iowa.lat, 5),
+                                                                              round(iowa.lon, 5))

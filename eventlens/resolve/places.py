@@ -236,6 +236,27 @@ def _context(mentions: list[Mention], results: list[tuple[GazEntry | None, float
     return ctx
 
 
+def _district_points(results: list[tuple[GazEntry | None, float, str]],
+                     gaz: Gazetteer) -> dict[int, GazEntry]:
+    """Districts that have no point of their own (no member town in the gazetteer: the builder put
+    them at their state's point) take the point of the town of their state that the article names
+    nearest to them ("the Plymouth County Sheriff's Office ... near Hinton"): local news names the
+    district's towns. Returns result index -> that town."""
+    out: dict[int, GazEntry] = {}
+    for k, (entry, _, _) in enumerate(results):
+        if entry is None or entry.level != "admin2":
+            continue
+        region = gaz.admin1(entry.country, entry.admin1_code)
+        if region is None or (entry.lat, entry.lon) != (region.lat, region.lon):
+            continue
+        towns = [(abs(j - k), j, town) for j, (town, _, _) in enumerate(results)
+                 if town is not None and town.level == "city" and town.country == entry.country
+                 and town.admin1_code == entry.admin1_code]
+        if towns:
+            out[k] = min(towns, key=lambda t: (t[0], t[1]))[2]
+    return out
+
+
 def _regions_holding_towns(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]],
                            gaz: Gazetteer) -> None:
     """"Atlanta, Georgia": the name after a town and a comma is the region that holds the town. When
@@ -281,11 +302,18 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     mentions = find_toponyms(doc, gaz)
     results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
     _regions_holding_towns(mentions, results, gaz)
+    moved = _district_points(results, gaz)
     places = []
-    for m, (entry, conf, reason) in zip(mentions, results, strict=True):
+    for k, (m, (entry, conf, reason)) in enumerate(zip(mentions, results, strict=True)):
         if entry is None and m.source not in ("ner", "syntax"):
             continue
-        places.append(_place(m, entry, conf, reason))
+        place = _place(m, entry, conf, reason)
+        if k in moved:
+            town = moved[k]
+            place = replace(place, lat=round(town.lat, 5), lon=round(town.lon, 5), score=round(conf * 0.8, 3),
+                            reason=f"{reason}; no point of its own: placed at {town.name}, which the article "
+                                   "names in its state")
+        places.append(place)
     _inside_containers(places, doc)
     _article_focus(places, doc)
     forget(doc)  # the token list read above does not outlive the geoparse in a Doc the caller keeps
