@@ -98,6 +98,10 @@ def test_patterns_it_cannot_index_keep_spacys_ruler():
     ruler.add([[{"LOWER": "very", "OP": "+"}, {"LOWER": "big"}]], {"POS": "ADV"})
     assert index_attribute_ruler(ruler) is None
     assert use_indexed_attribute_ruler(nlp) is False
+    # a field beyond the token's own (a sentence start) is not merged per token either
+    other = spacy.blank("en").add_pipe("attribute_ruler")
+    other.add([[{"LOWER": "however"}]], {"SENT_START": True})
+    assert index_attribute_ruler(other) is None
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     assert use_indexed_lemmatizer(nlp) is False
     assert type(nlp.get_pipe("attribute_ruler")).__name__ == "AttributeRuler"

@@ -19,7 +19,7 @@ import re
 import struct
 from collections.abc import Callable
 
-from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, NORM, POS, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.tokens._retokenize import set_token_attrs
@@ -29,6 +29,8 @@ _COLUMNS = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}
 _ORDER = ("TAG", "LOWER", "DEP", "IS_SPACE")
 _MEMO_SIZE = 200_000  # distinct (tag, word, dependency, space) rows remembered; then it starts again
 _INDEXED = ("TAG", "LOWER")  # looked up per token; patterns keyed on neither are tried everywhere
+# the token fields the ruler may set here: each belongs to its token alone
+_SETS = frozenset({TAG, POS, MORPH, LEMMA, DEP, NORM})
 
 _unpack = struct.Struct("<" + "Q" * len(_ORDER)).unpack
 
@@ -87,6 +89,9 @@ class IndexedAttributeRuler:
         strings = self.vocab.strings
         self.attrs = list(ruler.attrs)
         self.indices = list(ruler.indices)
+        if any(key not in _SETS for attrs in self.attrs for key in attrs):
+            # merging a token's attributes is sound only for fields of the token itself
+            raise _Unsupported("attribute")
         # every pattern: (attr id, list of token checks); indexed by the first token's tag or word
         self.patterns: list[tuple[int, list[list[tuple[int, str, object]]]]] = []
         self.by_tag: dict[int, list[int]] = {}
