@@ -100,9 +100,14 @@ def _by_text(places: list[Place]) -> dict[str, Place]:
     return {p.entity_text: p for p in places}
 
 
+def _places(nlp: Language, gaz: Gazetteer, text: str, ents: list[tuple[str, str]]) -> dict[str, Place]:
+    """The places of ``text`` with the given entities, by their text."""
+    return _by_text(geoparse(_parse(nlp, text, ents), gaz))
+
+
 def test_dotted_abbreviation_beats_the_town_its_letters_spell(nlp: Language, gaz: Gazetteer) -> None:
     text = "Police in Gainesville, Va. said the road was closed."
-    places = _by_text(geoparse(_parse(nlp, text, [("Gainesville", "GPE"), ("Va.", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("Gainesville", "GPE"), ("Va.", "GPE")])
     assert places["Va."].resolution == "admin1" and places["Va."].name == "Virginia"
 
 
@@ -135,7 +140,7 @@ def test_the_state_the_article_names_picks_the_county(nlp: Language, gaz: Gazett
 
 def test_neighbouring_towns_confirm_each_other(nlp: Language, gaz: Gazetteer) -> None:
     text = "Pupils from a school in Enfield have planted a garden. The people of Edmonton chose its design."
-    places = _by_text(geoparse(_parse(nlp, text, [("Enfield", "GPE"), ("Edmonton", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("Enfield", "GPE"), ("Edmonton", "GPE")])
     assert places["Edmonton"].country == "GBR"
     assert "near enfield" in (places["Edmonton"].reason or "")
     doc = _parse(nlp, "The people of Edmonton chose a design.", [("Edmonton", "GPE")])
@@ -182,7 +187,7 @@ def test_a_big_place_tagged_person_once_stays_a_place(nlp: Language, gaz: Gazett
 def test_a_sentence_initial_preposition_is_not_part_of_the_name(nlp: Language, gaz: Gazetteer) -> None:
     # CENTCOM's strike summaries (public domain) begin sentences so; the tagger calls the words a person
     text = "Near Ar Raqqah, 15 strikes engaged five ISIL tactical units."
-    places = _by_text(geoparse(_parse(nlp, text, [("Near Ar Raqqah", "PERSON")]), gaz))
+    places = _places(nlp, gaz, text, [("Near Ar Raqqah", "PERSON")])
     assert places["Ar Raqqah"].country == "SYR" and places["Ar Raqqah"].resolution == "city"
     assert "Near Ar Raqqah" not in places
 
@@ -214,7 +219,7 @@ def test_an_abbreviation_the_tagger_called_a_place_still_holds_the_town(nlp: Lan
     # "Ky." tagged GPE: the Kentucky Columbia beats the bigger one in Missouri
     text = "COLUMBIA, Ky. - A man from Missouri was arrested after a shooting."
     ents = [("COLUMBIA", "GPE"), ("Ky.", "GPE"), ("Missouri", "GPE")]
-    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    places = _places(nlp, gaz, text, ents)
     assert places["COLUMBIA"].admin1 == "Kentucky"
     alone = _by_text(geoparse(_parse(nlp, "Police in Columbia said a man was arrested.",
                                      [("Columbia", "GPE")]), gaz))
@@ -223,47 +228,47 @@ def test_an_abbreviation_the_tagger_called_a_place_still_holds_the_town(nlp: Lan
 
 def test_a_court_district_of_a_state_asks_for_no_level(nlp: Language, gaz: Gazetteer) -> None:
     text = "He pleaded guilty in the U.S. District Court for the Southern District of Ohio."
-    places = _by_text(geoparse(_parse(nlp, text, [("U.S.", "GPE"), ("Ohio", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("U.S.", "GPE"), ("Ohio", "GPE")])
     assert places["Ohio"].resolution == "admin1" and places["Ohio"].name == "Ohio"
     # lower-case, the words do ask for the district
     text = "Riots spread in the district of Ohio, in West Virginia."
-    places = _by_text(geoparse(_parse(nlp, text, [("Ohio", "GPE"), ("West Virginia", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("Ohio", "GPE"), ("West Virginia", "GPE")])
     assert places["Ohio"].name == "Ohio County"
 
 
 def test_a_governor_governs_a_state(nlp: Language, gaz: Gazetteer) -> None:
     text = "Former New York Gov. Mario Cuomo died on Thursday."
-    places = _by_text(geoparse(_parse(nlp, text, [("New York", "GPE"), ("Mario Cuomo", "PERSON")]), gaz))
+    places = _places(nlp, gaz, text, [("New York", "GPE"), ("Mario Cuomo", "PERSON")])
     assert places["New York"].resolution == "admin1"
     text = "He flew to New York on Thursday."
-    places = _by_text(geoparse(_parse(nlp, text, [("New York", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("New York", "GPE")])
     assert places["New York"].name == "New York City"
 
 
 def test_the_city_of_a_country_name_is_a_town(nlp: Language, gaz: Gazetteer) -> None:
     text = "Two men were hurt in the city of Lebanon on Monday, police in Pennsylvania said."
-    places = _by_text(geoparse(_parse(nlp, text, [("Lebanon", "GPE"), ("Pennsylvania", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("Lebanon", "GPE"), ("Pennsylvania", "GPE")])
     assert places["Lebanon"].resolution == "city" and places["Lebanon"].country == "USA"
-    places = _by_text(geoparse(_parse(nlp, "Fighting went on in Lebanon.", [("Lebanon", "GPE")]), gaz))
+    places = _places(nlp, gaz, "Fighting went on in Lebanon.", [("Lebanon", "GPE")])
     assert places["Lebanon"].resolution == "country"
 
 
 def test_the_region_after_a_town_and_a_comma_holds_it(nlp: Language, gaz: Gazetteer) -> None:
     text = "She works at a hospital in Bronx, New York. The firm has offices in Atlanta, Georgia."
     ents = [("Bronx", "GPE"), ("New York", "GPE"), ("Atlanta", "GPE"), ("Georgia", "GPE")]
-    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    places = _places(nlp, gaz, text, ents)
     assert places["New York"].resolution == "admin1"
     assert places["Georgia"].resolution == "admin1" and places["Georgia"].country == "USA"
     # towns in a list are not regions of one another
     text = "After stops in Washington, New York and Boston, he flew home."
     ents = [("Washington", "GPE"), ("New York", "GPE"), ("Boston", "GPE")]
-    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    places = _places(nlp, gaz, text, ents)
     assert places["New York"].name == "New York City"
 
 
 def test_a_short_name_means_the_big_town_that_bears_it(nlp: Language, gaz: Gazetteer) -> None:
     text = "Doctors in Newcastle, in the UK, developed the method."
-    places = _by_text(geoparse(_parse(nlp, text, [("Newcastle", "GPE"), ("UK", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("Newcastle", "GPE"), ("UK", "GPE")])
     assert places["Newcastle"].name == "Newcastle upon Tyne"
     assert "short for" in (places["Newcastle"].reason or "")
 
@@ -271,7 +276,7 @@ def test_a_short_name_means_the_big_town_that_bears_it(nlp: Language, gaz: Gazet
 def test_a_state_is_not_the_town_named_after_it_with_city(nlp: Language, gaz: Gazetteer) -> None:
     text = "HELENA, Mont. (AP) - Montana and the company are at an impasse over the prison."
     ents = [("HELENA", "GPE"), ("Mont.", "GPE"), ("Montana", "GPE")]
-    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    places = _places(nlp, gaz, text, ents)
     assert places["Montana"].resolution == "admin1" and places["Montana"].name == "Montana"
 
 
@@ -285,7 +290,7 @@ def test_two_names_joined_by_and_that_name_one_country(nlp: Language, gaz: Gazet
 def test_a_town_ending_a_longer_name_needs_words_of_where(nlp: Language, gaz: Gazetteer) -> None:
     text = "Troops of the African Union arrived. Police in north west London made arrests."
     ents = [("African Union", "GPE"), ("north west London", "GPE")]
-    places = _by_text(geoparse(_parse(nlp, text, ents), gaz))
+    places = _places(nlp, gaz, text, ents)
     assert "Union" not in places and places["African Union"].lat is None
     assert places["London"].name == "London"
 
@@ -314,11 +319,11 @@ def test_a_district_without_a_point_takes_the_town_of_its_state_the_article_name
         out.writerow(["Hinton", "", 42.627, -96.292, "US", "Iowa", "PPL", 900])
     gaz = load_gazetteer(Settings(gazetteer=str(SLICE), user_gazetteers=(str(path),)))
     text = "The Plymouth County Sheriff's Office investigated a theft near Hinton."
-    places = _by_text(geoparse(_parse(nlp, text, [("Plymouth County", "GPE"), ("Hinton", "GPE")]), gaz))
+    places = _places(nlp, gaz, text, [("Plymouth County", "GPE"), ("Hinton", "GPE")])
     county = places["Plymouth County"]
     assert (county.lat, county.lon) == (42.627, -96.292) and county.resolution == "admin2"
     assert "no point of its own" in (county.reason or "")
     # with no town of its state in the article it keeps the state's point
-    places = _by_text(geoparse(_parse(nlp, "A theft in Plymouth County.", [("Plymouth County", "GPE")]), gaz))
+    places = _places(nlp, gaz, "A theft in Plymouth County.", [("Plymouth County", "GPE")])
     assert (places["Plymouth County"].lat, places["Plymouth County"].lon) == (round(iowa.lat, 5),
                                                                               round(iowa.lon, 5))

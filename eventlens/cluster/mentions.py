@@ -92,15 +92,17 @@ class _Shared:
         return found
 
 
-def _actor(d: dict[str, Any], shared: _Shared | None = None) -> ActorEntity:
+def _unshared(key: Any, make: Any = None) -> Any:
+    """``_Shared``'s call without the sharing: every value its own object."""
+    return key if make is None else make()
+
+
+def _actor(d: dict[str, Any], same: Any = _unshared) -> ActorEntity:
     fields = (d.get("entity_text") or "", d.get("name"), d.get("code"), d.get("country"), d.get("sector"),
               d.get("kind"), d.get("actor_id"))
-    if shared is None:
-        return ActorEntity(*fields[:1], name=fields[1], code=fields[2], country=fields[3], sector=fields[4],
-                           kind=fields[5], actor_id=fields[6])
-    return shared(("actor", fields), lambda: ActorEntity(*fields[:1], name=fields[1], code=fields[2],
-                                                         country=fields[3], sector=fields[4], kind=fields[5],
-                                                         actor_id=fields[6]))
+    return same(("actor", fields), lambda: ActorEntity(fields[0], name=fields[1], code=fields[2],
+                                                       country=fields[3], sector=fields[4], kind=fields[5],
+                                                       actor_id=fields[6]))
 
 
 def mention_from_record(record: dict[str, Any], published: dt.date | None = None,
@@ -108,7 +110,7 @@ def mention_from_record(record: dict[str, Any], published: dt.date | None = None
     """A ``Mention`` from an ``Event.to_plover()`` record (and its article's date and source).
     ``shared``: one object per distinct sentence, actor, place and count across the mentions read
     together (``_rows``)."""
-    same = shared or (lambda key, make=None: key if make is None else make())
+    same = shared or _unshared
     di = record.get("date_info") or {}
     loc = record.get("event_loc")
     place = None
@@ -123,16 +125,16 @@ def mention_from_record(record: dict[str, Any], published: dt.date | None = None
                   c.get("unit") or "people")
         size[category] = same(("count", figure), lambda figure=figure: Count(*figure))
     acled = record.get("acled")
-    if isinstance(acled, dict) and shared is not None:
-        acled = shared(("acled", tuple(sorted(acled.items()))), lambda: acled)
+    if isinstance(acled, dict):
+        acled = same(("acled", tuple(sorted(acled.items()))), lambda: acled)
     return Mention(
         id=record["id"], doc_id=same(record["doc_id"]), event=same(record["event"]),
         modality=record.get("modality") or "asserted", specificity=record.get("specificity") or "specific",
         historical=bool(record.get("historical")), earliest=_date(di.get("earliest")),
         latest=_date(di.get("latest")), date=_date(record.get("date")), precision=di.get("precision"),
         basis=di.get("basis"),
-        place=place, actor=[_actor(a, shared) for a in record.get("actor") or []],
-        recipient=[_actor(a, shared) for a in record.get("recipient") or []], size=size,
+        place=place, actor=[_actor(a, same) for a in record.get("actor") or []],
+        recipient=[_actor(a, same) for a in record.get("recipient") or []], size=size,
         text=same(record.get("text") or ""), event_text=same(record.get("event_text") or ""),
         mode=record.get("mode"), acled=acled, confidence=float(record.get("confidence") or 0.5),
         published=_date(published), source=same(source) if source is not None else None,

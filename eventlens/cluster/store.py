@@ -263,6 +263,12 @@ def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | Non
         summary.grown += sum(1 for c in clusters if c.stored and c.changed)
 
     pending: deque[tuple[list[Mention], list[Cluster], Future[PartResult]]] = deque()
+
+    def write_oldest() -> None:
+        part, known, future = pending.popleft()
+        result = future.result()
+        written(_rebuilt(result, part, known), result[1])
+
     try:
         for batch in batches:
             fresh = unclustered_part(store, batch, run_id)
@@ -276,13 +282,9 @@ def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | Non
             # parts never meet: the next part's stored clusters cannot be among those still pending
             pending.append((fresh, existing, pool.submit(cluster_part, fresh, existing, rules)))
             while len(pending) > max(1, pool_size):
-                part, known, future = pending.popleft()
-                result = future.result()
-                written(_rebuilt(result, part, known), result[1])
+                write_oldest()
         while pending:
-            part, known, future = pending.popleft()
-            result = future.result()
-            written(_rebuilt(result, part, known), result[1])
+            write_oldest()
     finally:
         for _part, _known, future in pending:
             future.cancel()
