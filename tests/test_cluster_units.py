@@ -259,3 +259,100 @@ def test_reprints_of_two_tied_reports_are_one_group_from_the_start():
     started = time.perf_counter()
     [cluster] = cluster_mentions(many)
     assert len(cluster.members) == 1200 and time.perf_counter() - started < 5
+
+
+def test_a_stored_cluster_of_reprints_enters_as_its_distinct_reports():
+    """A stored cluster of 300 reprints of two reports is two units, not 600 single mentions, and a
+    new copy joins it as comparing every pair says."""
+    from eventlens.cluster.compare import PairCache
+    from eventlens.cluster.core import _stored_units
+
+    old = copies(MIXED[:2], 300)
+    [stored] = [dataclasses.replace(c, stored=True, changed=False) for c in cluster_mentions(old)]
+    cache = PairCache(RULES)
+    for m in stored.members:
+        cache.add(m)
+    assert len(stored.members) == 600
+    assert sorted(len(u.members) for u in _stored_units([stored.members], cache)) == [300, 300]
+    new = [dataclasses.replace(m, id=_id(m.id, "late"), doc_id="art_late") for m in MIXED[:3]]
+    assert outcome(cluster_mentions(new, [stored])) == reference(new, [stored])
+    twice = copies(MIXED[:2], 3, twice_in=0)  # one article holds each report twice: those stay single
+    [kept] = [dataclasses.replace(c, stored=True, changed=False) for c in cluster_mentions(twice)]
+    for m in kept.members:
+        cache.add(m)
+    assert sorted(len(u.members) for u in _stored_units([kept.members], cache)) == [1, 1, 1, 1, 2, 2]
+    assert outcome(cluster_mentions(new, [kept])) == reference(new, [kept])
+
+
+def _windows_of(store, window: int) -> list[list[str]]:
+    """The articles of each batch of the plan, in plan order."""
+    from eventlens.cluster.store import _plan, ensure_tables
+
+    ensure_tables(store)
+    batches = _plan(store, None, RULES, 1, window)
+    rows = store.cursor().execute("SELECT batch, doc_id FROM memory.main.cluster_plan").fetchall()
+    return [sorted({d for b, d in rows if b == batch}) for batch, _ in batches]
+
+
+def test_a_part_larger_than_the_window_is_clustered_as_successive_runs():
+    """The spread reports chain into one part of 160 mentions; with a window of 40 they are clustered
+    window by window, and the clusters are those of writing each window's articles as a run of its
+    own. No call clusters more than a window's mentions (and the articles that end it)."""
+    from eventlens.cluster import store as cluster_store_module
+    from eventlens.cluster.store import cluster_store
+    from eventlens.store import Store
+
+    results = _spread_reports()
+    n_events = sum(len(r.events) for r in results)
+    by_doc = {r.article.id: r for r in results}
+    with Store.open(":memory:") as store:
+        store.write_results(results)
+        assert max(len(docs) for docs in _windows_of(store, 10**9)) > 100  # the dated reports: one part
+    calls: list[int] = []
+    real = cluster_store_module.cluster_mentions
+
+    def spy(fresh, existing=(), rules=None):
+        calls.append(len(fresh))
+        return real(fresh, existing, rules)
+
+    cluster_store_module.cluster_mentions = spy
+    try:
+        with Store.open(":memory:") as store:
+            store.write_results(results)
+            summary = cluster_store(store, part_size=1, window=40)
+            windowed = _store_state(store)
+    finally:
+        cluster_store_module.cluster_mentions = real
+    assert summary.mentions == n_events
+    assert len(calls) >= 4 and max(calls) <= 40 + 2 and sum(calls) == n_events
+    with Store.open(":memory:") as store:
+        store.write_results(results)
+        windows = _windows_of(store, 40)
+    assert len(windows) == len(calls)
+    with Store.open(":memory:") as store:
+        for docs in windows:
+            store.write_results([by_doc[d] for d in docs])
+            cluster_store(store)
+        assert _store_state(store) == windowed
+    with Store.open(":memory:") as store:
+        store.write_results(results)
+        cluster_store(store)
+        whole = _store_state(store)
+    assert len(whole[0]) == len(windowed[0]) == n_events
+    assert len(windowed[1]) >= len(whole[1])  # a window's mentions join earlier clusters, never merge two
+
+
+def test_windows_clustered_in_a_process_pool_give_the_same_clusters(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from eventlens.cluster.store import cluster_store
+    from eventlens.store import Store
+
+    results = _spread_reports()
+    seen = []
+    for pooled in (False, True):
+        with Store.open(str(tmp_path / f"w{pooled}.duckdb")) as store, ProcessPoolExecutor(2) as pool:
+            store.write_results(results)
+            cluster_store(store, part_size=10, window=30, pool=pool if pooled else None)
+            seen.append(_store_state(store))
+    assert seen[0] == seen[1]

@@ -247,10 +247,32 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache, rank: di
     return out
 
 
-def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: PairCache,
+def _stored_units(stored: Sequence[Sequence[Mention]], cache: PairCache) -> list[_Unit]:
+    """The members of each stored cluster as units: one per profile (from distinct articles), a copy
+    whose article holds its profile twice in the cluster on its own. A stored cluster is one group
+    from the start and takes part in no link of its own members, so a unit of its copies links,
+    blocks and merges exactly as its members one by one would; a cluster of a thousand reprints costs
+    what its distinct reports cost."""
+    out: list[_Unit] = []
+    for members in stored:
+        by_profile: dict[int, list[Mention]] = defaultdict(list)
+        for m in members:
+            by_profile[cache.profile(m)].append(m)
+        for copies in by_profile.values():
+            per_doc: dict[str, int] = defaultdict(int)
+            for m in copies:
+                per_doc[m.doc_id] += 1
+            apart = [m for m in copies if per_doc[m.doc_id] == 1]
+            if apart:
+                out.append(_Unit(apart, False))
+            out.extend(_Unit([m], False) for m in copies if per_doc[m.doc_id] > 1)
+    return out
+
+
+def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rules, cache: PairCache,
            rank: dict[str, int] | None = None) -> tuple[list[_Unit], list[list[_Unit]]]:
-    """The units of the greedy pass (reprints, single mentions), and the sets of units that are one
-    group from the start.
+    """The units of the greedy pass (reprints, single mentions, the stored clusters' units), and the
+    sets of units that are one group from the start. ``stored``: the members of each stored cluster.
 
     Fresh mentions with one profile from distinct articles form a unit when they link to one another.
     A set S of fresh units is one group from the start when every two of its mentions are compatible
@@ -265,7 +287,7 @@ def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: Pai
     by_profile: dict[int, list[Mention]] = defaultdict(list)
     for m in fresh:
         by_profile[cache.profile(m)].append(m)
-    singles = [_Unit([m], False) for m in stored]
+    singles = _stored_units(stored, cache)
     reprints: list[_Unit] = []
     for copies in by_profile.values():
         per_doc: dict[str, int] = defaultdict(int)
@@ -280,7 +302,8 @@ def _units(fresh: list[Mention], stored: list[Mention], rules: Rules, cache: Pai
     if not reprints:
         return singles, []
     if rank is None:
-        rank = {mid: n for n, mid in enumerate(sorted(m.id for m in stored + fresh))}
+        rank = {mid: n for n, mid in enumerate(sorted([m.id for ms in stored for m in ms]
+                                                      + [m.id for m in fresh]))}
     links: dict[int, list[tuple[float, _Unit]]] = defaultdict(list)
     for score, u, v in _unit_pairs(singles + reprints, rules, cache, rank):
         links[id(u)].append((score, v))
@@ -358,7 +381,7 @@ def _best_scores(units: list[_Unit], cache: PairCache, best: dict[str, float]) -
     for u in units:
         for x in u.members:
             top = best.get(x.id, 0.0)
-            if len(u.members) > 1:  # the other copies: other articles, one profile
+            if u.fresh and len(u.members) > 1:  # the other copies: other articles, one profile
                 top = max(top, cache.link(u.members[0], u.members[1]))
             for v in units:
                 if v is u or not (u.fresh or v.fresh):
@@ -390,7 +413,7 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
     for m in stored_list + fresh_list:
         cache.add(m)
     rank = {mid: n for n, mid in enumerate(sorted(m.id for m in stored_list + fresh_list))}
-    units, seeds = _units(fresh_list, stored_list, rules, cache, rank)
+    units, seeds = _units(fresh_list, [c.members for c in stored_clusters], rules, cache, rank)
     # Groups of units. A stored cluster is one group under its index; a seed set of units is one group;
     # any other fresh unit starts its own.
     groups: dict[int, list[_Unit]] = defaultdict(list)

@@ -13,6 +13,15 @@ clustering them one at a time, a few thousand mentions per transaction, gives ex
 clustering everything at once; a failure (or a kill) leaves whole parts written and the rest
 unclustered, for the next run to finish with the same result.
 
+A part has no size limit of its own: a dense stream of news (reports every day, reprints over weeks,
+"last month" chaining the days) is one part however long it runs. A part of more than ``window``
+mentions (20,000 by default) is therefore cut into windows of whole articles in date order, and each
+window is clustered after the ones before it are written, joining their clusters as a later run would.
+Memory then follows the window and the stored clusters it can join, not the corpus; the clusters are
+those of writing each window's articles as a run of its own (a window's mentions join earlier
+clusters, and never merge two of them). Parts within the limit cluster exactly as at once. After an
+interruption inside a cut part, the rest is cut anew from where it stopped.
+
 Given a process pool (``eventlens run --workers N`` passes its own), parts are clustered in the pool's
 processes while this process reads the next parts and writes the finished ones, in plan order; at most
 one part per worker waits, so memory stays bounded the same way. Same clusters, records and ids.
@@ -164,11 +173,15 @@ def write_clusters(store: Store, clusters: list[Cluster], run_id: str | None = N
         cur.close()
 
 
-def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int) -> list[int]:
-    """Split the unclustered mentions into parts that cannot meet; returns the batch numbers (parts
-    packed up to ``part_size`` mentions each, never split) of the ``cluster_plan`` table (doc_id, grp,
-    batch), which lives in the writer's in-memory database, not in the file. One row per article and
-    type group: what is kept per mention stays in DuckDB, not in Python."""
+def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int,
+          window: int | None = None) -> list[tuple[int, bool]]:
+    """Split the unclustered mentions into parts that cannot meet; returns the batches (parts packed
+    up to ``part_size`` mentions each) of the ``cluster_plan`` table (doc_id, grp, batch), which lives
+    in the writer's in-memory database, not in the file, each with whether it continues a part cut in
+    windows. One row per article and type group: what is kept per mention stays in DuckDB, not in
+    Python. A part of more than ``window`` mentions is cut into windows of about that many, in date
+    order (whole articles each); a window must be clustered after the ones before it are written."""
+    window = max(1, window or _WINDOW)
     cur = store.cursor()
     cur.execute("CREATE OR REPLACE TABLE memory.main.cluster_type_group (event VARCHAR, grp VARCHAR)")
     if rules.type_group:
@@ -206,21 +219,30 @@ def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int) -> lis
                                     AND 1 PRECEDING) AS reach
             FROM items WHERE lo IS NOT NULL),
         parts AS (
-            SELECT doc_id, grp, n, grp || ':' || sum(CASE WHEN reach IS NULL OR lo > reach THEN 1 ELSE 0
-                   END) OVER (PARTITION BY grp ORDER BY lo, doc_id ROWS UNBOUNDED PRECEDING) AS part
+            SELECT doc_id, grp, n, lo, grp || ':' || sum(CASE WHEN reach IS NULL OR lo > reach THEN 1
+                   ELSE 0 END) OVER (PARTITION BY grp ORDER BY lo, doc_id ROWS UNBOUNDED PRECEDING) AS part
             FROM ordered
             UNION ALL
-            SELECT doc_id, grp, n, grp || ':undated:' || doc_id FROM fresh WHERE lo IS NULL),
+            SELECT doc_id, grp, n, NULL, grp || ':undated:' || doc_id FROM fresh WHERE lo IS NULL),
         sized AS (
             SELECT part, sum(n) AS n FROM parts GROUP BY part),
+        cut AS (
+            SELECT p.doc_id, p.grp, p.part,
+                   CASE WHEN s.n > $window THEN (sum(p.n) OVER (PARTITION BY p.part ORDER BY p.lo, p.doc_id
+                        ROWS UNBOUNDED PRECEDING) - 1) // $window ELSE 0 END AS win, p.n
+            FROM parts p JOIN sized s ON s.part = p.part),
+        pieces AS (
+            SELECT part, win, sum(n) AS n FROM cut GROUP BY 1, 2),
         packed AS (
-            SELECT part, sum(n) OVER (ORDER BY part ROWS UNBOUNDED PRECEDING) AS upto FROM sized)
-        SELECT p.doc_id, p.grp, CAST((k.upto - 1) // ? AS BIGINT) AS batch
-        FROM parts p JOIN packed k ON k.part = p.part WHERE p.doc_id IS NOT NULL
-    """, [*params, max(1, part_size)])
-    return [int(r[0]) for r in cur.execute(
-        "SELECT DISTINCT batch FROM memory.main.cluster_plan ORDER BY 1").fetchall()]
+            SELECT part, win, sum(n) OVER (ORDER BY part, win ROWS UNBOUNDED PRECEDING) AS upto FROM pieces)
+        SELECT c.doc_id, c.grp, CAST((k.upto - 1) // $size AS BIGINT) AS batch, c.win > 0 AS continues
+        FROM cut c JOIN packed k ON k.part = c.part AND k.win = c.win WHERE c.doc_id IS NOT NULL
+    """.replace("$window", str(int(window))).replace("$size", str(max(1, int(part_size)))), params)
+    return [(int(b), bool(c)) for b, c in cur.execute(
+        "SELECT batch, bool_or(continues) FROM memory.main.cluster_plan GROUP BY 1 ORDER BY 1").fetchall()]
 
+
+_WINDOW = 20_000
 
 PartResult = tuple[list[tuple[str, list[str], dict[str, float], bool, bool]], dict[str, dict[str, Any]]]
 
@@ -243,11 +265,13 @@ def _rebuilt(result: PartResult, fresh: list[Mention], existing: list[Cluster]) 
 
 def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | None = None,
                   part_size: int | None = None, pool: Executor | None = None,
-                  pool_size: int = 2) -> ClusterSummary:
+                  pool_size: int = 2, window: int | None = None) -> ClusterSummary:
     """Cluster the store's unclustered event mentions (only those of ``run_id``'s articles if given)
     into new or stored clusters, a part of about ``part_size`` mentions at a time (see the module's
     docstring); returns what was done. With ``pool`` (an executor of ``pool_size`` processes), parts
-    are clustered there, by default about 1,000 mentions at a time (5,000 without a pool)."""
+    are clustered there, by default about 1,000 mentions at a time (5,000 without a pool). A part of
+    more than ``window`` mentions (default 20,000) is clustered in windows of that many, one after
+    the other."""
     if store.read_only:
         raise StoreError("E035", f"{store.path} is open read-only; open it without read_only to cluster")
     started = time.perf_counter()
@@ -255,7 +279,7 @@ def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | Non
     ensure_tables(store)
     summary = ClusterSummary()
     part_size = part_size or (1000 if pool is not None else 5000)
-    batches = _plan(store, run_id, rules, part_size)
+    batches = _plan(store, run_id, rules, part_size, window)
 
     def written(clusters: list[Cluster], records: dict[str, dict[str, Any]] | None) -> None:
         write_clusters(store, clusters, run_id, records)
@@ -270,7 +294,9 @@ def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | Non
         written(_rebuilt(result, part, known), result[1])
 
     try:
-        for batch in batches:
+        for batch, continues in batches:
+            while continues and pending:
+                write_oldest()  # a window joins the clusters of the windows before it: written first
             fresh = unclustered_part(store, batch, run_id)
             if not fresh:
                 continue
