@@ -254,7 +254,7 @@ def test_reprints_of_two_tied_reports_are_one_group_from_the_start():
     cache = PairCache(RULES)
     for m in many:
         cache.add(m)
-    units, seeds = _units(many, [], RULES, cache)
+    units, seeds, _pairs = _units(many, [], RULES, cache)
     assert len(units) == 2 and [len(s) for s in seeds] == [2]
     started = time.perf_counter()
     [cluster] = cluster_mentions(many)

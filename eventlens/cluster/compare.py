@@ -254,6 +254,7 @@ class PairCache:
         self._profile: dict[str, int] = {}
         self._tokens: dict[str, frozenset[str]] = {}
         self._words: dict[int, frozenset[str]] = {}
+        self._text_words: dict[str, frozenset[str]] = {}
         self._compatible: dict[tuple[int, int, bool], bool] = {}
         self._similarity: dict[tuple[int, int, bool], float] = {}
         # pair key -> the score of a candidate link, or -1.0 for an incompatible pair or one below the
@@ -265,7 +266,9 @@ class PairCache:
         if mention.id in self._profile:
             return
         rules = self.rules
-        tokens = mention.tokens(rules.stopwords)
+        tokens = self._text_words.get(mention.text)
+        if tokens is None:  # one tokenisation per distinct sentence: reprints repeat theirs
+            tokens = self._text_words[mention.text] = mention.tokens(rules.stopwords)
         key = (rules.group(mention.event), rules.modality_class.get(mention.modality, mention.modality),
                mention.specificity, mention.historical, mention.earliest, mention.latest, mention.basis,
                mention.published, mention.place, _actor_profile(mention.actor),

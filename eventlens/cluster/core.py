@@ -77,26 +77,30 @@ class _Unit:
         return len(self.docs) > 1 or doc_id not in self.docs
 
 
-def _first_pair(u: _Unit, v: _Unit, cache: PairCache) -> tuple[float, str, str] | None:
+def _first_pair(u: _Unit, v: _Unit, cross: float, same: float) -> tuple[float, str, str] | None:
     """The pair between the two units that the greedy pass would take first (highest score, then
     smallest ids), among those that link; None if none does. Only that pair matters: once it is taken,
-    the two are one group or can never be (groups only grow, and an incompatible pair stays)."""
+    the two are one group or can never be (groups only grow, and an incompatible pair stays).
+    ``cross`` and ``same``: the link of the two units' profiles from different articles and from one
+    (``PairCache.link_as``; -1.0 where they do not link)."""
     found: list[tuple[float, str, str]] = []
+    if len(u.docs) == 1 and len(v.docs) == 1:  # two single mentions (or one article's copies)
+        x, y = u.rep, v.rep
+        score = same if x.doc_id == y.doc_id else cross
+        if score < 0.0:
+            return None
+        return (score, x.id, y.id) if x.id < y.id else (score, y.id, x.id)
     if len(u.docs) <= len(v.docs):
         shared = [d for d in u.docs if d in v.docs]
     else:
         shared = [d for d in v.docs if d in u.docs]
-    if shared:
-        score = cache.link_as(u.rep, v.rep, True)
-        if score >= 0.0:
-            found.append(min((score, *sorted((u.docs[d].id, v.docs[d].id))) for d in shared))
-    if len(u.docs) > 1 or len(v.docs) > 1 or not shared:
-        score = cache.link_as(u.rep, v.rep, False)
-        if score >= 0.0:
-            # The smallest pair from different articles lies among the first two members of each side:
-            # of any two members of one side at most one shares the other member's article.
-            found.append(min((score, *sorted((x.id, y.id))) for x in u.members[:2] for y in v.members[:2]
-                             if x.doc_id != y.doc_id))
+    if shared and same >= 0.0:
+        found.append(min((same, *sorted((u.docs[d].id, v.docs[d].id))) for d in shared))
+    if cross >= 0.0:
+        # The smallest pair from different articles lies among the first two members of each side:
+        # of any two members of one side at most one shares the other member's article.
+        found.append(min((cross, *sorted((x.id, y.id))) for x in u.members[:2] for y in v.members[:2]
+                         if x.doc_id != y.doc_id))
     if not found:
         return None
     return min(found, key=lambda t: (-t[0], t[1], t[2]))
@@ -165,27 +169,38 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache, rank: di
     out = _PairList(units, rank)
 
     def consider(u: _Unit, v: _Unit) -> None:
-        if not (u.fresh or v.fresh):
-            return
-        first = _first_pair(u, v, cache)
-        if first is not None:
-            out.add(*first, u, v)
+        if u.fresh or v.fresh:
+            first = _first_pair(u, v, cache.link_as(u.rep, v.rep, False), cache.link_as(u.rep, v.rep, True))
+            if first is not None:
+                out.add(*first, u, v)
 
     def meet(a: list[_Unit], b: list[_Unit] | None) -> None:
-        """The unit pairs of two buckets of one profile each (or of one bucket with itself): one lookup
-        tells whether mentions of the two profiles from different articles can link at all, and if not,
-        only the pairs sharing an article are looked at. Copies that can never link to one another
-        (a place without coordinates is not "near" itself) so cost one lookup, not one per pair."""
+        """The unit pairs of two buckets of one profile each (or of one bucket with itself): two lookups
+        give the link of every pair (from different articles, from one), and if mentions of the two
+        profiles from different articles cannot link, only the pairs sharing an article are looked at.
+        Copies that can never link to one another (a place without coordinates is not "near" itself)
+        so cost two lookups, not one per pair."""
         other = a if b is None else b
-        if cache.link_as(a[0].rep, other[0].rep, False) >= 0.0:
+        cross = cache.link_as(a[0].rep, other[0].rep, False)
+        same = cache.link_as(a[0].rep, other[0].rep, True)
+
+        def pair(u: _Unit, v: _Unit) -> None:
+            if u.fresh or v.fresh:
+                first = _first_pair(u, v, cross, same)
+                if first is not None:
+                    out.add(*first, u, v)
+
+        if cross >= 0.0:
             if b is None:
                 for i, u in enumerate(a):
                     for v in a[i + 1:]:
-                        consider(u, v)
+                        pair(u, v)
             else:
                 for u in a:
                     for v in b:
-                        consider(u, v)
+                        pair(u, v)
+            return
+        if same < 0.0:
             return
         index: dict[str, list[_Unit]] = defaultdict(list)
         for v in other:
@@ -198,7 +213,7 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache, rank: di
                     key = (id(u), id(v)) if id(u) < id(v) else (id(v), id(u))
                     if u is not v and key not in met:
                         met.add(key)
-                        consider(u, v)
+                        pair(u, v)
 
     def sweep(left: list[_Unit], right: list[_Unit] | None) -> None:
         """Units with overlapping date ranges, within one list or across two, by sorting on the start;
@@ -270,9 +285,12 @@ def _stored_units(stored: Sequence[Sequence[Mention]], cache: PairCache) -> list
 
 
 def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rules, cache: PairCache,
-           rank: dict[str, int] | None = None) -> tuple[list[_Unit], list[list[_Unit]]]:
-    """The units of the greedy pass (reprints, single mentions, the stored clusters' units), and the
-    sets of units that are one group from the start. ``stored``: the members of each stored cluster.
+           rank: dict[str, int] | None = None
+           ) -> tuple[list[_Unit], list[list[_Unit]], _PairList | None]:
+    """The units of the greedy pass (reprints, single mentions, the stored clusters' units), the sets
+    of units that are one group from the start, and the candidate pairs of those units when they were
+    already computed here (every unit of reprints kept: the same units, so the same pairs).
+    ``stored``: the members of each stored cluster.
 
     Fresh mentions with one profile from distinct articles form a unit when they link to one another.
     A set S of fresh units is one group from the start when every two of its mentions are compatible
@@ -300,12 +318,13 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
         else:
             singles.extend(_Unit([m], True) for m in apart)
     if not reprints:
-        return singles, []
+        return singles, [], None
     if rank is None:
         rank = {mid: n for n, mid in enumerate(sorted([m.id for ms in stored for m in ms]
                                                       + [m.id for m in fresh]))}
     links: dict[int, list[tuple[float, _Unit]]] = defaultdict(list)
-    for score, u, v in _unit_pairs(singles + reprints, rules, cache, rank):
+    pairs = _unit_pairs(singles + reprints, rules, cache, rank)
+    for score, u, v in pairs:
         links[id(u)].append((score, v))
         links[id(v)].append((score, u))
     own = {id(u): cache.link(u.members[0], u.members[1]) for u in reprints}
@@ -314,6 +333,7 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
     # than their unit did.
     taken: set[int] = set()
     seeds: list[list[_Unit]] = []
+    dissolved = False
     for start in sorted(reprints, key=lambda u: u.rep.id):
         if id(start) in taken:
             continue
@@ -321,12 +341,13 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
         if group is None:
             taken.add(id(start))
             singles.extend(_Unit([m], True) for m in start.members)
+            dissolved = True
             continue
         taken.update(id(u) for u in group)
         seeds.append(group)
     in_seeds = {id(u) for group in seeds for u in group}
     singles = [u for u in singles if id(u) not in in_seeds]
-    return singles + [u for group in seeds for u in group], seeds
+    return singles + [u for group in seeds for u in group], seeds, None if dissolved else pairs
 
 
 _SEED_MAX_UNITS = 64
@@ -413,7 +434,7 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
     for m in stored_list + fresh_list:
         cache.add(m)
     rank = {mid: n for n, mid in enumerate(sorted(m.id for m in stored_list + fresh_list))}
-    units, seeds = _units(fresh_list, [c.members for c in stored_clusters], rules, cache, rank)
+    units, seeds, pairs = _units(fresh_list, [c.members for c in stored_clusters], rules, cache, rank)
     # Groups of units. A stored cluster is one group under its index; a seed set of units is one group;
     # any other fresh unit starts its own.
     groups: dict[int, list[_Unit]] = defaultdict(list)
@@ -434,7 +455,8 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
         groups[key].append(u)
         owner[id(u)] = key
     stored_keys = set(range(len(stored_clusters)))
-    pairs = _unit_pairs(units, rules, cache, rank)
+    if pairs is None:
+        pairs = _unit_pairs(units, rules, cache, rank)
     for _score, u, v in pairs.best_first():
         ga, gb = owner[id(u)], owner[id(v)]
         if ga == gb or (ga in stored_keys and gb in stored_keys):
