@@ -356,3 +356,28 @@ def test_windows_clustered_in_a_process_pool_give_the_same_clusters(tmp_path):
             cluster_store(store, part_size=10, window=30, pool=pool if pooled else None)
             seen.append(_store_state(store))
     assert seen[0] == seen[1]
+
+
+def test_a_seed_group_that_reaches_an_earlier_one_takes_it_in():
+    """Reprints of one report, once without its actor (copies score 0.86 together) and once with it
+    (1.0; the two versions 0.93): whichever is met first forms a group of its own, and the other
+    reaches it at or above its own floor. Taking the earlier group in keeps both reprint units whole
+    (their copies would otherwise be compared one by one: millions of pairs in a dense stream), with
+    the clusters comparing every pair gives."""
+    from eventlens.cluster.compare import PairCache
+    from eventlens.cluster.core import _units
+
+    y = next(m for m in MIXED if "Mosul" in m.text and not m.actor)
+    joined = 0
+    for salt in range(6):
+        x = dataclasses.replace(y, id=f"evt_x{salt}", doc_id=f"art_x{salt}", actor=list(MIXED[0].actor))
+        for n in (2, 5):
+            mentions = copies([x], n) + copies([y], n)
+            assert outcome(cluster_mentions(mentions)) == reference(mentions)
+            cache = PairCache(RULES)
+            for m in mentions:
+                cache.add(m)
+            units, seeds, pairs = _units(mentions, [], RULES, cache)
+            assert [len(s) for s in seeds] == [2] and len(units) == 2 and pairs is not None
+            joined += 1
+    assert joined == 12

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,6 +135,28 @@ class _PairList:
         units = self.units
         for k in range(len(self.score)):
             yield self.score[k], units[self.u[k]], units[self.v[k]]
+
+    def neighbours(self) -> Callable[[_Unit], Iterator[tuple[float, _Unit]]]:
+        """Each unit's links as (score, other unit), from arrays ordered by unit (about 50 bytes a link,
+        where a list of tuples per unit takes 200)."""
+        n = len(self.units)
+        us = np.frombuffer(self.u, dtype=np.int64)
+        vs = np.frombuffer(self.v, dtype=np.int64)
+        scores = np.frombuffer(self.score, dtype=np.float64)
+        source = np.concatenate((us, vs))
+        order = np.argsort(source, kind="stable")
+        target = np.concatenate((vs, us))[order]
+        score = np.concatenate((scores, scores))[order]
+        starts = np.concatenate(([0], np.cumsum(np.bincount(source, minlength=n)))).tolist()
+        del source, order
+        units, index = self.units, self._index
+
+        def of(unit: _Unit) -> Iterator[tuple[float, _Unit]]:
+            i = index[id(unit)]
+            lo, hi = starts[i], starts[i + 1]
+            return zip(score[lo:hi].tolist(), [units[j] for j in target[lo:hi].tolist()], strict=True)
+
+        return of
 
     def best_first(self) -> Iterator[tuple[float, _Unit, _Unit]]:
         """Highest score first, ties by the two mention ids: the greedy pass's order."""
@@ -322,29 +344,33 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
     if rank is None:
         rank = {mid: n for n, mid in enumerate(sorted([m.id for ms in stored for m in ms]
                                                       + [m.id for m in fresh]))}
-    links: dict[int, list[tuple[float, _Unit]]] = defaultdict(list)
     pairs = _unit_pairs(singles + reprints, rules, cache, rank)
-    for score, u, v in pairs:
-        links[id(u)].append((score, v))
-        links[id(v)].append((score, u))
+    links = pairs.neighbours()
     own = {id(u): cache.link(u.members[0], u.members[1]) for u in reprints}
-    # Once a seed group or a dissolved unit, a unit takes part in no other seed group. A seed group
-    # that merely links to a dissolved unit stays valid: the single copies link to it no more strongly
-    # than their unit did.
+    # Once a dissolved unit, a unit takes part in no seed group; a seed group found earlier joins a
+    # later one that reaches it (the union is checked as a whole). A seed group that merely links to a
+    # dissolved unit stays valid: the single copies link to it no more strongly than their unit did.
     taken: set[int] = set()
-    seeds: list[list[_Unit]] = []
+    seed_of: dict[int, int] = {}
+    found: list[list[_Unit] | None] = []
     dissolved = False
     for start in sorted(reprints, key=lambda u: u.rep.id):
         if id(start) in taken:
             continue
-        group = _seed_group(start, links, own, taken, cache)
-        if group is None:
+        grown = _seed_group(start, links, own, taken, seed_of, found, cache)
+        if grown is None:
             taken.add(id(start))
             singles.extend(_Unit([m], True) for m in start.members)
             dissolved = True
             continue
-        taken.update(id(u) for u in group)
-        seeds.append(group)
+        group, absorbed = grown
+        for k in absorbed:
+            found[k] = None
+        for u in group:
+            taken.add(id(u))
+            seed_of[id(u)] = len(found)
+        found.append(group)
+    seeds = [group for group in found if group is not None]
     in_seeds = {id(u) for group in seeds for u in group}
     singles = [u for u in singles if id(u) not in in_seeds]
     return singles + [u for group in seeds for u in group], seeds, None if dissolved else pairs
@@ -353,36 +379,50 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
 _SEED_MAX_UNITS = 64
 
 
-def _seed_group(start: _Unit, links: dict[int, list[tuple[float, _Unit]]], own: dict[int, float],
-                taken: set[int], cache: PairCache) -> list[_Unit] | None:
-    """The set of units around ``start`` that is one group from the start (see ``_units``), or None.
-    ``floor`` is the weakest link that holds the set together; everything it links to at or above
-    that joins, until nothing does, and then every link leaving it must be weaker."""
+def _seed_group(start: _Unit, links: Callable[[_Unit], Iterator[tuple[float, _Unit]]], own: dict[int, float],
+                taken: set[int], seed_of: dict[int, int], found: Sequence[list[_Unit] | None],
+                cache: PairCache) -> tuple[list[_Unit], set[int]] | None:
+    """The set of units around ``start`` that is one group from the start (see ``_units``) and the
+    numbers of the seed groups found earlier that it took in whole, or None. ``floor`` is the weakest
+    link that holds the set together; everything it links to at or above that joins (a unit of an
+    earlier seed group with all of that group), until nothing does, and then every link leaving it
+    must be weaker. An earlier group's own links are at or above its floor, so at or above this one."""
     group = [start]
     members = {id(start)}
+    absorbed: set[int] = set()
     floor = own[id(start)]
     grew = True
     while grew:
         grew = False
         for u in list(group):
-            for score, w in links.get(id(u), ()):
+            for score, w in links(u):
                 if id(w) in members or score < floor:
                     continue
-                if not w.fresh or id(w) in taken or len(group) >= _SEED_MAX_UNITS:
+                if not w.fresh:
                     return None
-                group.append(w)
-                members.add(id(w))
-                if id(w) in own:
-                    floor = min(floor, own[id(w)])
+                joining = [w]
+                if id(w) in taken:
+                    k = seed_of.get(id(w))
+                    if k is None:  # a dissolved unit
+                        return None
+                    joining = found[k] or []
+                    absorbed.add(k)
+                if len(group) + len(joining) > _SEED_MAX_UNITS:
+                    return None
+                for x in joining:
+                    group.append(x)
+                    members.add(id(x))
+                    if id(x) in own:
+                        floor = min(floor, own[id(x)])
                 grew = True
-    outside = max((score for u in group for score, w in links.get(id(u), ()) if id(w) not in members),
+    outside = max((score for u in group for score, w in links(u) if id(w) not in members),
                   default=-1.0)
     if outside >= floor:
         return None
     for i, u in enumerate(group):
         if not all(_compatible_units(u, v, cache) for v in group[i + 1:]):
             return None
-    return group
+    return group, absorbed
 
 
 def _compatible_units(u: _Unit, v: _Unit, cache: PairCache) -> bool:

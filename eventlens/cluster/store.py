@@ -15,7 +15,7 @@ unclustered, for the next run to finish with the same result.
 
 A part has no size limit of its own: a dense stream of news (reports every day, reprints over weeks,
 "last month" chaining the days) is one part however long it runs. A part of more than ``window``
-mentions (20,000 by default) is therefore cut into windows of whole articles in date order, and each
+mentions (10,000 by default) is therefore cut into windows of whole articles in date order, and each
 window is clustered after the ones before it are written, joining their clusters as a later run would.
 Memory then follows the window and the stored clusters it can join, not the corpus; the clusters are
 those of writing each window's articles as a run of its own (a window's mentions join earlier
@@ -242,7 +242,7 @@ def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int,
         "SELECT batch, bool_or(continues) FROM memory.main.cluster_plan GROUP BY 1 ORDER BY 1").fetchall()]
 
 
-_WINDOW = 20_000
+_WINDOW = 10_000
 
 PartResult = tuple[list[tuple[str, list[str], dict[str, float], bool, bool]], dict[str, dict[str, Any]]]
 
@@ -270,7 +270,7 @@ def cluster_store(store: Store, run_id: str | None = None, *, rules: Rules | Non
     into new or stored clusters, a part of about ``part_size`` mentions at a time (see the module's
     docstring); returns what was done. With ``pool`` (an executor of ``pool_size`` processes), parts
     are clustered there, by default about 1,000 mentions at a time (5,000 without a pool). A part of
-    more than ``window`` mentions (default 20,000) is clustered in windows of that many, one after
+    more than ``window`` mentions (default 10,000) is clustered in windows of that many, one after
     the other."""
     if store.read_only:
         raise StoreError("E035", f"{store.path} is open read-only; open it without read_only to cluster")
