@@ -276,11 +276,11 @@ def test_a_stored_cluster_of_reprints_enters_as_its_distinct_reports():
     assert sorted(len(u.members) for u in _stored_units([stored.members], cache)) == [300, 300]
     new = [dataclasses.replace(m, id=_id(m.id, "late"), doc_id="art_late") for m in MIXED[:3]]
     assert outcome(cluster_mentions(new, [stored])) == reference(new, [stored])
-    twice = copies(MIXED[:2], 3, twice_in=0)  # one article holds each report twice: those stay single
+    twice = copies(MIXED[:2], 3, twice_in=0)  # one article holds each report twice: a second slot
     [kept] = [dataclasses.replace(c, stored=True, changed=False) for c in cluster_mentions(twice)]
     for m in kept.members:
         cache.add(m)
-    assert sorted(len(u.members) for u in _stored_units([kept.members], cache)) == [1, 1, 1, 1, 2, 2]
+    assert sorted(len(u.members) for u in _stored_units([kept.members], cache)) == [1, 1, 3, 3]
     assert outcome(cluster_mentions(new, [kept])) == reference(new, [kept])
 
 
@@ -381,3 +381,24 @@ def test_a_seed_group_that_reaches_an_earlier_one_takes_it_in():
             assert [len(s) for s in seeds] == [2] and len(units) == 2 and pairs is not None
             joined += 1
     assert joined == 12
+
+
+def test_reports_every_article_repeats_are_two_units_each():
+    """Every reprint holds each report twice (a sentence the article repeats): the first copies are one
+    unit, the second copies another, instead of a single mention per copy, with the clusters comparing
+    every pair gives."""
+    from eventlens.cluster.compare import PairCache
+    from eventlens.cluster.core import _units
+
+    for chosen in (MIXED[:2], MIXED[12:14], [MIXED[-1]]):
+        mentions = []
+        for k in range(8):
+            mentions += copies(chosen, 1, twice_in=0) if k == 0 else [
+                dataclasses.replace(m, id=_id(m.id, "r", k), doc_id=f"{m.doc_id}-r{k}")
+                for m in copies(chosen, 1, twice_in=0)]
+        assert outcome(cluster_mentions(mentions)) == reference(mentions)
+        cache = PairCache(RULES)
+        for m in mentions:
+            cache.add(m)
+        units, _seeds, _pairs = _units(mentions, [], RULES, cache)
+        assert len(units) <= 2 * len(chosen) < len(mentions) // 4

@@ -16,8 +16,9 @@ different articles, that link to one another more strongly than any of them link
 are one group from the start. That is exactly what the greedy pass would make of them (their links
 come first, and only they take part in them), so the clusters are those of the mention-by-mention
 pass; a corpus of 100,000 articles with a thousand copies of each report then costs what its distinct
-reports cost. Where the condition fails (a copy in one article twice, a tie with another report), the
-copies stay single mentions and cost what they did.
+reports cost. A unit holds at most one copy per article: an article that repeats a report gives a
+second unit of the second copies. Where the condition fails (a tie with another report, an incompatible
+pair), the copies stay single mentions and cost what they did.
 """
 from __future__ import annotations
 
@@ -284,25 +285,35 @@ def _unit_pairs(units: Sequence[_Unit], rules: Rules, cache: PairCache, rank: di
     return out
 
 
+def _slots(copies: Sequence[Mention]) -> list[list[Mention]]:
+    """Copies of one profile in lists that hold at most one copy per article: the first copy of each
+    article (in id order), then the second of those that hold two, and so on. A report an article
+    repeats (the same sentence twice, reprinted with it) so gives two units, not a single mention
+    per copy."""
+    per_doc: dict[str, list[Mention]] = defaultdict(list)
+    for m in sorted(copies, key=lambda m: m.id):
+        per_doc[m.doc_id].append(m)
+    slots: list[list[Mention]] = []
+    for ms in per_doc.values():
+        for j, m in enumerate(ms):
+            if j == len(slots):
+                slots.append([])
+            slots[j].append(m)
+    return slots
+
+
 def _stored_units(stored: Sequence[Sequence[Mention]], cache: PairCache) -> list[_Unit]:
-    """The members of each stored cluster as units: one per profile (from distinct articles), a copy
-    whose article holds its profile twice in the cluster on its own. A stored cluster is one group
-    from the start and takes part in no link of its own members, so a unit of its copies links,
-    blocks and merges exactly as its members one by one would; a cluster of a thousand reprints costs
-    what its distinct reports cost."""
+    """The members of each stored cluster as units: one per profile and slot (``_slots``). A stored
+    cluster is one group from the start and takes part in no link of its own members, so a unit of
+    its copies links, blocks and merges exactly as its members one by one would; a cluster of a
+    thousand reprints costs what its distinct reports cost."""
     out: list[_Unit] = []
     for members in stored:
         by_profile: dict[int, list[Mention]] = defaultdict(list)
         for m in members:
             by_profile[cache.profile(m)].append(m)
         for copies in by_profile.values():
-            per_doc: dict[str, int] = defaultdict(int)
-            for m in copies:
-                per_doc[m.doc_id] += 1
-            apart = [m for m in copies if per_doc[m.doc_id] == 1]
-            if apart:
-                out.append(_Unit(apart, False))
-            out.extend(_Unit([m], False) for m in copies if per_doc[m.doc_id] > 1)
+            out.extend(_Unit(slot, False) for slot in _slots(copies))
     return out
 
 
@@ -314,7 +325,8 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
     already computed here (every unit of reprints kept: the same units, so the same pairs).
     ``stored``: the members of each stored cluster.
 
-    Fresh mentions with one profile from distinct articles form a unit when they link to one another.
+    Fresh mentions with one profile from distinct articles (one slot, ``_slots``) form a unit when
+    they link to one another.
     A set S of fresh units is one group from the start when every two of its mentions are compatible
     and its units are connected by links scoring above everything any of them links to outside S (and
     each unit's copies link to one another above that too): the greedy pass then takes those links
@@ -322,23 +334,19 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
     reaches anything else. S is found from each unit of reprints by adding whatever links to it at
     least as strongly as its weakest tie so far (two reports of one sentence, reprinted together,
     tie with each other). Where that fails (an incompatible pair inside, a stored cluster reached, too
-    many units), the reprints stay single mentions. A copy whose article holds the profile twice
-    stays single (its two copies in one article compare under other rules)."""
+    many units), the reprints stay single mentions. Two slots of one profile meet under the rules of
+    one article (the copies an article repeats) and of two, as any two units do."""
     by_profile: dict[int, list[Mention]] = defaultdict(list)
     for m in fresh:
         by_profile[cache.profile(m)].append(m)
     singles = _stored_units(stored, cache)
     reprints: list[_Unit] = []
     for copies in by_profile.values():
-        per_doc: dict[str, int] = defaultdict(int)
-        for m in copies:
-            per_doc[m.doc_id] += 1
-        apart = [m for m in copies if per_doc[m.doc_id] == 1]
-        singles.extend(_Unit([m], True) for m in copies if per_doc[m.doc_id] > 1)
-        if len(apart) >= 2 and cache.link(apart[0], apart[1]) >= 0.0:
-            reprints.append(_Unit(apart, True))
-        else:
-            singles.extend(_Unit([m], True) for m in apart)
+        for slot in _slots(copies):
+            if len(slot) >= 2 and cache.link(slot[0], slot[1]) >= 0.0:
+                reprints.append(_Unit(slot, True))
+            else:
+                singles.extend(_Unit([m], True) for m in slot)
     if not reprints:
         return singles, [], None
     if rank is None:
