@@ -402,3 +402,23 @@ def test_reports_every_article_repeats_are_two_units_each():
             cache.add(m)
         units, _seeds, _pairs = _units(mentions, [], RULES, cache)
         assert len(units) <= 2 * len(chosen) < len(mentions) // 4
+
+
+def test_reprints_that_join_a_stored_cluster_stay_one_unit():
+    """A later window (or run) brings more copies of reports already clustered: the new copies join
+    the stored cluster as units (a seed group holding that cluster), not as single mentions compared
+    one by one, with the clusters comparing every pair gives."""
+    from eventlens.cluster.compare import PairCache
+    from eventlens.cluster.core import _units
+
+    old = copies(MIXED[:2], 40)
+    stored = [dataclasses.replace(c, stored=True, changed=False) for c in cluster_mentions(old)]
+    new = [dataclasses.replace(m, id=_id(m.id, "late"), doc_id=m.doc_id + "-late")
+           for m in copies(MIXED[:2], 30)]
+    assert outcome(cluster_mentions(new, stored)) == reference(new, stored)
+    cache = PairCache(RULES)
+    for m in old + new:
+        cache.add(m)
+    units, seeds, pairs = _units(new, [c.members for c in stored], RULES, cache)
+    assert len(units) == 4 and pairs is not None  # two stored units, two fresh ones
+    assert len(seeds) == 1 and sum(not u.fresh for u in seeds[0]) == 2

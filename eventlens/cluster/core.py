@@ -61,10 +61,12 @@ def cluster_id_for(mentions: Iterable[Mention]) -> str:
 @dataclass(eq=False)
 class _Unit:
     """Mentions that enter the greedy pass as one: a single mention, or reprints with one profile (in
-    distinct articles) that are one group from the start. ``rep`` is the member with the smallest id."""
+    distinct articles) that are one group from the start. ``rep`` is the member with the smallest id;
+    ``cluster`` the number of the stored cluster a stored unit belongs to."""
 
     members: list[Mention]
     fresh: bool
+    cluster: int = -1
     rep: Mention = field(init=False)
     docs: dict[str, Mention] = field(init=False)  # article id -> the member from it (one per article)
 
@@ -308,12 +310,12 @@ def _stored_units(stored: Sequence[Sequence[Mention]], cache: PairCache) -> list
     its copies links, blocks and merges exactly as its members one by one would; a cluster of a
     thousand reprints costs what its distinct reports cost."""
     out: list[_Unit] = []
-    for members in stored:
+    for n, members in enumerate(stored):
         by_profile: dict[int, list[Mention]] = defaultdict(list)
         for m in members:
             by_profile[cache.profile(m)].append(m)
         for copies in by_profile.values():
-            out.extend(_Unit(slot, False) for slot in _slots(copies))
+            out.extend(_Unit(slot, False, n) for slot in _slots(copies))
     return out
 
 
@@ -333,9 +335,10 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
     before any link leaving S, and nothing else joins S meanwhile, so S is one group when the pass
     reaches anything else. S is found from each unit of reprints by adding whatever links to it at
     least as strongly as its weakest tie so far (two reports of one sentence, reprinted together,
-    tie with each other). Where that fails (an incompatible pair inside, a stored cluster reached, too
-    many units), the reprints stay single mentions. Two slots of one profile meet under the rules of
-    one article (the copies an article repeats) and of two, as any two units do."""
+    tie with each other); a stored cluster it reaches joins it whole. Where that fails (an
+    incompatible pair inside, two stored clusters reached, too many units), the reprints stay single
+    mentions. Two slots of one profile meet under the rules of one article (the copies an article
+    repeats) and of two, as any two units do."""
     by_profile: dict[int, list[Mention]] = defaultdict(list)
     for m in fresh:
         by_profile[cache.profile(m)].append(m)
@@ -354,6 +357,10 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
                                                       + [m.id for m in fresh]))}
     pairs = _unit_pairs(singles + reprints, rules, cache, rank)
     links = pairs.neighbours()
+    clusters: dict[int, list[_Unit]] = defaultdict(list)  # stored cluster -> its units
+    for u in singles:
+        if not u.fresh:
+            clusters[u.cluster].append(u)
     own = {id(u): cache.link(u.members[0], u.members[1]) for u in reprints}
     # Once a dissolved unit, a unit takes part in no seed group; a seed group found earlier joins a
     # later one that reaches it (the union is checked as a whole). A seed group that merely links to a
@@ -365,7 +372,7 @@ def _units(fresh: list[Mention], stored: Sequence[Sequence[Mention]], rules: Rul
     for start in sorted(reprints, key=lambda u: u.rep.id):
         if id(start) in taken:
             continue
-        grown = _seed_group(start, links, own, taken, seed_of, found, cache)
+        grown = _seed_group(start, links, own, taken, seed_of, found, clusters, cache)
         if grown is None:
             taken.add(id(start))
             singles.extend(_Unit([m], True) for m in start.members)
@@ -389,15 +396,22 @@ _SEED_MAX_UNITS = 64
 
 def _seed_group(start: _Unit, links: Callable[[_Unit], Iterator[tuple[float, _Unit]]], own: dict[int, float],
                 taken: set[int], seed_of: dict[int, int], found: Sequence[list[_Unit] | None],
-                cache: PairCache) -> tuple[list[_Unit], set[int]] | None:
+                clusters: dict[int, list[_Unit]], cache: PairCache) -> tuple[list[_Unit], set[int]] | None:
     """The set of units around ``start`` that is one group from the start (see ``_units``) and the
     numbers of the seed groups found earlier that it took in whole, or None. ``floor`` is the weakest
     link that holds the set together; everything it links to at or above that joins (a unit of an
-    earlier seed group with all of that group), until nothing does, and then every link leaving it
-    must be weaker. An earlier group's own links are at or above its floor, so at or above this one."""
+    earlier seed group with all of that group, a unit of a stored cluster with all of that cluster),
+    until nothing does, and then every link leaving it must be weaker. An earlier group's own links are
+    at or above its floor, so at or above this one.
+
+    With a stored cluster in it (at most one: two are never merged), the set is the fresh units that
+    join that cluster before the pass reaches anything else: links among stored members are no
+    candidates, and every candidate link leaving the set, the cluster's own included, is weaker."""
     group = [start]
     members = {id(start)}
     absorbed: set[int] = set()
+    held = -1  # the stored cluster in the set
+    fresh_units = 1
     floor = own[id(start)]
     grew = True
     while grew:
@@ -406,8 +420,6 @@ def _seed_group(start: _Unit, links: Callable[[_Unit], Iterator[tuple[float, _Un
             for score, w in links(u):
                 if id(w) in members or score < floor:
                     continue
-                if not w.fresh:
-                    return None
                 joining = [w]
                 if id(w) in taken:
                     k = seed_of.get(id(w))
@@ -415,7 +427,16 @@ def _seed_group(start: _Unit, links: Callable[[_Unit], Iterator[tuple[float, _Un
                         return None
                     joining = found[k] or []
                     absorbed.add(k)
-                if len(group) + len(joining) > _SEED_MAX_UNITS:
+                elif not w.fresh:
+                    joining = clusters[w.cluster]
+                for x in joining:
+                    if not x.fresh:
+                        if held not in (-1, x.cluster):
+                            return None
+                        held = x.cluster
+                    else:
+                        fresh_units += 1
+                if fresh_units > _SEED_MAX_UNITS:
                     return None
                 for x in joining:
                     group.append(x)
@@ -489,10 +510,14 @@ def cluster_mentions(mentions: Iterable[Mention], existing: Iterable[Cluster] = 
     owner: dict[int, int] = {}
     next_key = len(stored_clusters)
     for group in seeds:
+        held = next((u for u in group if not u.fresh), None)  # the stored cluster it joins, if any
+        if held is not None:
+            key = stored_of[held.rep.id]
+        else:
+            key, next_key = next_key, next_key + 1
         for u in group:
-            groups[next_key].append(u)
-            owner[id(u)] = next_key
-        next_key += 1
+            groups[key].append(u)
+            owner[id(u)] = key
     for u in units:
         if id(u) in owner:
             continue
