@@ -50,6 +50,7 @@ PLACES = [
     ("Trinidad", "", -14.832, -64.903, "BO", "", "PPLA", 130_000),
     ("Union", "", 40.698, -74.263, "US", "New Jersey", "PPL", 260_000),
     ("Winnipeg", "", 49.884, -97.147, "CA", "Manitoba", "PPLA", 705_244),
+    ("Barrie", "", 44.400, -79.666, "CA", "Ontario", "PPL", 136_063),
 ]
 
 
@@ -327,3 +328,21 @@ def test_a_district_without_a_point_takes_the_town_of_its_state_the_article_name
     places = _places(nlp, gaz, "A theft in Plymouth County.", [("Plymouth County", "GPE")])
     assert (places["Plymouth County"].lat, places["Plymouth County"].lon) == (round(iowa.lat, 5),
                                                                               round(iowa.lon, 5))
+
+
+def test_a_dateline_in_capitals_is_a_place(nlp: Language, gaz: Gazetteer) -> None:
+    # the tagger leaves a dateline untagged; the dash after the capitals makes it one, in any sentence
+    text = "HELENA (AP) - The prison will close. By Ann Lee, staff. WINNIPEG — Snow fell on Monday."
+    places = _places(nlp, gaz, text, [("Ann Lee", "PERSON")])
+    assert places["HELENA"].name == "Helena" and places["WINNIPEG"].name == "Winnipeg"
+    # a heading in capitals is followed by words, and two capitals open sentences as acronyms
+    text = "HELENA STATE FAIR OPENS TODAY. WA, the agency, said so."
+    assert _places(nlp, gaz, text, []) == {}
+
+
+def test_a_region_abbreviation_whose_dot_the_tokenizer_split_off(nlp: Language, gaz: Gazetteer) -> None:
+    text = "They bought a home in Barrie, Ont., with a large yard."
+    doc = _parse(nlp, text, [("Barrie", "GPE")])
+    assert [t.text for t in doc if t.text.startswith("Ont")] == ["Ont"]  # "Ont", "." as the model splits it
+    places = _by_text(geoparse(doc, gaz))
+    assert places["Ont."].name == "Ontario" and places["Ont."].resolution == "admin1"

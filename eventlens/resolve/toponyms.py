@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer
-from ..nlp.doccache import doc_ents, tokens
+from ..nlp.doccache import doc_ents, sentence_bounds, tokens
 from .placenames import (
     level_prefixes_by_size,
     level_words,
@@ -66,7 +66,7 @@ class Mention:
 
     span: Span
     key: str
-    source: str  # "ner" | "gazetteer" | "relabel"
+    source: str  # "ner" | "gazetteer" | "relabel" | "syntax" | "dateline" | "embedded" | "abbreviation"
     label: str
     level: str | None = None
     within: list[GazEntry] = field(default_factory=list)  # "Town, Region": the region after the comma
@@ -248,6 +248,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             taken[i] = True
     mentions.extend(_syntax_names(doc, gaz, taken, persons))
     mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
+    mentions.extend(_datelines(doc, gaz, mentions))
     mentions.extend(_embedded(doc, ents, gaz, persons))
     mentions.extend(_abbreviations(doc, gaz, mentions))
     mentions.sort(key=lambda m: m.span.start)
@@ -366,6 +367,39 @@ def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]
     return out
 
 
+# what follows a dateline's place name: a dash, the agency in brackets, a comma before the region
+_DATELINE_AFTER = frozenset({"—", "–", "-", "--", "(", ","})
+
+
+def _datelines(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """News datelines: the name in capitals that opens a report, before a dash, the agency in brackets
+    or a comma and the region ("BEIRUT (AP) -", "TORRINGTON —", "HOLLIDAY, Mo. —"), at the start of
+    the article or of a sentence (a page can hold several reports). The small model reads capitals as
+    common nouns and tags few of them, but a dateline says where the report was filed, so a name the
+    gazetteer knows is a place there, however small. A heading in capitals is no dateline: it is
+    followed by words, not by that punctuation."""
+    covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
+    toks = tokens(doc)
+    out = []
+    for start, _ in sentence_bounds(doc):
+        end = start
+        # capital words, with a dot the tokenizer split off ("ST", ".", "LOUIS")
+        while end < len(doc) and end - start < _MAX_NGRAM and end not in covered and (
+                (toks[end].is_upper and toks[end].is_alpha and len(toks[end]) > 1)
+                or (toks[end].text == "." and end > start and not toks[end - 1].whitespace_)):
+            end += 1
+        while end > start and toks[end - 1].text == ".":
+            end -= 1
+        if end == start or end >= len(doc) or toks[end].text not in _DATELINE_AFTER:
+            continue
+        span = doc[start:end]
+        key = normalise_placename(span.text)
+        if len(key) > 2 and gaz.lookup(key) and not common_word(span, key, gaz):
+            # two letters are an acronym that opens a sentence ("EU, Canada and ..."), not a dateline
+            out.append(Mention(span, key, "dateline", "GPE"))
+    return out
+
+
 def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str]) -> list[Mention]:
     """Places named inside organisation and facility names: "the Kentucky Department of Education",
     "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
@@ -399,16 +433,21 @@ def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str
 
 def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
     """Region abbreviations with their dot after a comma ("Louisville, Ky.", "Kelowna, B.C."), which
-    the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma."""
+    the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma. The
+    tokenizer keeps the dot only on the abbreviations it knows (US states): "Ont." comes as "Ont", "."."""
     covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
     out = []
     toks = tokens(doc)
     for tok in toks:
         if tok.i in covered or tok.i == 0 or toks[tok.i - 1].text != ",":
             continue
-        entry = gaz.abbreviation(tok.text)
+        end = tok.i + 1
+        if end < len(doc) and toks[end].text == "." and not tok.whitespace_ and tok.is_alpha:
+            end += 1  # the tokenizer split the dot off before a comma ("Barrie, Ont., with")
+        span = doc[tok.i: end]
+        entry = gaz.abbreviation(span.text)
         if entry is not None:
-            out.append(Mention(doc[tok.i: tok.i + 1], f"\x00abbr {tok.text}", "abbreviation", "GPE", "admin1",
+            out.append(Mention(span, f"\x00abbr {span.text}", "abbreviation", "GPE", "admin1",
                                within=[entry]))
     return out
 
