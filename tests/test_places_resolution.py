@@ -346,3 +346,15 @@ def test_a_region_abbreviation_whose_dot_the_tokenizer_split_off(nlp: Language, 
     assert [t.text for t in doc if t.text.startswith("Ont")] == ["Ont"]  # "Ont", "." as the model splits it
     places = _by_text(geoparse(doc, gaz))
     assert places["Ont."].name == "Ontario" and places["Ont."].resolution == "admin1"
+
+
+def test_countries_inside_organisation_names(nlp: Language, gaz: Gazetteer) -> None:
+    # in capitals, and a country as the last word: a country is never an organisation's head noun
+    text = "US Special Forces left. We flew Air Zimbabwe. Shares of Air Winnipeg fell."
+    ents = [("US Special Forces", "ORG"), ("Air Zimbabwe", "ORG"), ("Air Winnipeg", "ORG")]
+    places = [(p.entity_text, p.resolution) for p in geoparse(_parse(nlp, text, ents), gaz)]
+    assert places == [("US", "country"), ("Zimbabwe", "country")]
+    # a compass word alone is no place inside a name, though a region bears it ("Central" in Uganda)
+    assert any(e.level == "admin1" for e in gaz.candidates("Central"))
+    doc = _parse(nlp, "The Central Bank of Malta raised its rates.", [("The Central Bank of Malta", "ORG")])
+    assert [p.entity_text for p in geoparse(doc, gaz)] == ["Malta"]

@@ -402,28 +402,31 @@ def _datelines(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mentio
 
 def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str]) -> list[Mention]:
     """Places named inside organisation and facility names: "the Kentucky Department of Education",
-    "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
-    never the entity's last word unless "of" or call letters come before it ("CTV Winnipeg"), so the
-    organisation's head noun (the word actor and event rules read) is never taken for a place. Such
-    places are recorded, but ``eventplace`` never makes them where an event happened."""
+    "University of Alberta", "US Special Forces", "Air Zimbabwe". Only countries, regions, admin1 and
+    cities of 100,000+, never the entity's last word unless it is a country or "of" or call letters
+    come before it ("CTV Winnipeg"), so the organisation's head noun (the word actor and event rules
+    read) is never taken for a place. Such places are recorded, but ``eventplace`` never makes them
+    where an event happened."""
     out: list[Mention] = []
     for ent in ents:
         if ent.label_ not in _HOSTS or len(ent) < 2:
             continue
 
         def match(i: int, end: int, ent: Span = ent) -> Mention | None:
-            # "University of Alberta"; "CTV Winnipeg", "CBC Toronto": a broadcaster's call letters and
-            # the city of its station
-            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ == "of" or all(
-                t.is_upper and t.is_alpha and len(t) >= 2 for t in doc[ent.start:i])))
-            if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
+            if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
                 return None
             span = doc[i:end]
             key = normalise_placename(span.text)
-            if key in persons or common_word(span, key, gaz):
-                return None
-            if any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
-                   for e in (gaz.entry(j) for j in gaz.lookup(key))):
+            if key in persons or common_word(span, key, gaz) or key in _COMPASS:
+                return None  # "Central Bank", "South Central Ambulance Service": a compass word alone
+            entries = [gaz.entry(j) for j in gaz.lookup(key)]
+            # "University of Alberta"; "CTV Winnipeg", "CBC Toronto": a broadcaster's call letters and
+            # the city of its station; "Air Zimbabwe", "Environment Canada": a country is never the head
+            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ == "of" or all(
+                t.is_upper and t.is_alpha and len(t) >= 2 for t in doc[ent.start:i]) or any(
+                e.level == "country" for e in entries)))
+            if last_ok and any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
+                               for e in entries):
                 return Mention(span, key, "embedded", ent.label_)
             return None
 
