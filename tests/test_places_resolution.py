@@ -16,7 +16,7 @@ from eventlens.knowledge import gazetteer as gazmod
 from eventlens.knowledge.gazetteer import Gazetteer, load_gazetteer
 from eventlens.records import Place
 from eventlens.resolve.placenames import level_words, normalise_placename
-from eventlens.resolve.places import geoparse
+from eventlens.resolve.places import _article_focus, geoparse
 from eventlens.resolve.toponyms import person_words
 from eventlens.settings import Settings
 
@@ -358,3 +358,28 @@ def test_countries_inside_organisation_names(nlp: Language, gaz: Gazetteer) -> N
     assert any(e.level == "admin1" for e in gaz.candidates("Central"))
     doc = _parse(nlp, "The Central Bank of Malta raised its rates.", [("The Central Bank of Malta", "ORG")])
     assert [p.entity_text for p in geoparse(doc, gaz)] == ["Malta"]
+
+
+def test_the_main_town_lies_in_the_country_the_article_names_most(nlp: Language) -> None:
+    # a foreign town named as often as the article's own town does not take the unknown names
+    text = "London flights stopped. London said so. Aleppo in Syria was shelled. Syria said Aleppo is calm."
+    doc = _parse(nlp, text + " A field hospital opened on Tilal Street.", [])
+
+    def place(words: str, nth: int, **kw: object) -> Place:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(words, start + 1)
+        return Place(entity_text=words, start=start, end=start + len(words), **kw)  # type: ignore[arg-type]
+
+    london = {"name": "London", "geonameid": 2643743, "lat": 51.5, "lon": -0.13, "country": "GBR",
+              "resolution": "city", "score": 0.9}
+    aleppo = {"name": "Aleppo", "geonameid": 170063, "lat": 36.2, "lon": 37.16, "country": "SYR",
+              "resolution": "city", "score": 0.9}
+    syria = {"name": "Syria", "geonameid": 163843, "lat": 35.0, "lon": 38.0, "country": "SYR",
+             "resolution": "country", "score": 0.9}
+    street = len(text) + len(" A field hospital opened on ")
+    places = [place("London", 0, **london), place("London", 1, **london), place("Aleppo", 0, **aleppo),
+              place("Syria", 0, **syria), place("Syria", 1, **syria), place("Aleppo", 1, **aleppo),
+              Place(entity_text="Tilal Street", start=street, end=street + 12, resolution="sub-city")]
+    _article_focus(places, doc)
+    assert places[-1].country == "SYR" and "placed at Aleppo" in (places[-1].reason or "")

@@ -323,21 +323,26 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
 def _article_focus(places: list[Place], doc: Doc) -> None:
     """A name the words call a place but the gazetteer lacks ("Frenchmen Street", "Lake Manassas",
     "Rogers Centre") and that no named town stands beside takes the point of the article's focus: the
-    town it names most often (the first of equals). Local news is about one town, and its streets,
-    parks and buildings lie in or near it; a wrong guess costs nothing that no point did not cost
-    already. Fails for an article that roams (a travel piece, a national round-up); the score says
-    how little the point is worth, and ``geonameid`` stays None."""
+    town it names most often in the country it names most (the first of equals), so that a foreign
+    town the story passes through ("flights from London") is not where its unknown streets are. Local
+    news is about one town, and its streets, parks and buildings lie in or near it; a wrong guess
+    costs nothing that no point did not cost already. Fails for an article that roams (a travel
+    piece, a national round-up); the score says how little the point is worth, and ``geonameid``
+    stays None."""
     counts: dict[tuple[str | None, float, float], int] = {}
     first: dict[tuple[str | None, float, float], Place] = {}
+    countries: dict[str | None, int] = {}
     for p in places:
-        if p.lat is not None and p.lon is not None and p.geonameid is not None and p.resolution in _LOCAL \
-                and not (p.reason or "").startswith(EMBEDDED):
+        if p.geonameid is None or (p.reason or "").startswith(EMBEDDED):
+            continue
+        countries[p.country] = countries.get(p.country, 0) + 1
+        if p.lat is not None and p.lon is not None and p.resolution in _LOCAL:
             key = (p.name, p.lat, p.lon)
             counts[key] = counts.get(key, 0) + 1
             first.setdefault(key, p)
     if not counts:
         return
-    focus = first[max(counts, key=lambda k: counts[k])]
+    focus = first[max(counts, key=lambda k: (countries[first[k].country], counts[k]))]
     for i, place in enumerate(places):
         if place.lat is None and not _measured_from_a_place(place, places, doc):
             places[i] = replace(place, name=place.entity_text, lat=focus.lat, lon=focus.lon,
