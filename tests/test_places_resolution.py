@@ -51,6 +51,8 @@ PLACES = [
     ("Union", "", 40.698, -74.263, "US", "New Jersey", "PPL", 260_000),
     ("Winnipeg", "", 49.884, -97.147, "CA", "Manitoba", "PPLA", 705_244),
     ("Barrie", "", 44.400, -79.666, "CA", "Ontario", "PPL", 136_063),
+    ("St. Louis", "", 38.627, -90.198, "US", "Missouri", "PPL", 315_685),
+    ("Louis", "", 46.0, 5.0, "FR", "", "PPL", 1_000),  # a town the second word alone names
 ]
 
 
@@ -383,3 +385,11 @@ def test_the_main_town_lies_in_the_country_the_article_names_most(nlp: Language)
               Place(entity_text="Tilal Street", start=street, end=street + 12, resolution="sub-city")]
     _article_focus(places, doc)
     assert places[-1].country == "SYR" and "placed at Aleppo" in (places[-1].reason or "")
+
+
+def test_two_places_around_a_dot_that_name_one_place(nlp: Language, gaz: Gazetteer) -> None:
+    text = "ST. LOUIS - Police arrested two men."
+    doc = _parse(nlp, text, [("ST", "GPE"), ("LOUIS", "GPE")])
+    assert [t.text for t in doc[:3]] == ["ST", ".", "LOUIS"]  # as the model splits the capitals
+    places = _by_text(geoparse(doc, gaz))
+    assert places["ST. LOUIS"].name == "St. Louis" and "LOUIS" not in places

@@ -178,7 +178,8 @@ def _big_place(key: str, gaz: Gazetteer) -> bool:
 
 def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     """"Trinidad and Tobago", "Jammu and Kashmir", "Bosnia and Herzegovina": two entities joined by
-    "and" that together name a country or a region are one name (the tagger splits them)."""
+    "and" that together name a country or a region are one name (the tagger splits them); so are two
+    places around a dot that together name a known place ("ST. LOUIS")."""
     out: list[Span] = []
     k = 0
     while k < len(ents):
@@ -186,6 +187,13 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
         if k + 1 < len(ents):
             nxt = ents[k + 1]
             between = doc[ent.end: nxt.start]
+            if len(between) == 1 and between[0].text == "." and not ent[-1].whitespace_ \
+                    and ent.label_ in PLACE_LABELS and nxt.label_ in PLACE_LABELS \
+                    and gaz.lookup(normalise_placename(doc[ent.start: nxt.end].text)):
+                # "ST. LOUIS" in capitals: the tokenizer split the dot off and the tagger made two places
+                out.append(Span(doc, ent.start, nxt.end, label="GPE"))
+                k += 2
+                continue
             if len(between) == 1 and between[0].lower_ in ("and", "&") and not (ent.ent_id_ or nxt.ent_id_) \
                     and {ent.label_, nxt.label_} & PLACE_LABELS \
                     and {ent.label_, nxt.label_} <= PLACE_LABELS | RELABEL_FROM:
