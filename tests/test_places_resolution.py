@@ -53,6 +53,7 @@ PLACES = [
     ("Barrie", "", 44.400, -79.666, "CA", "Ontario", "PPL", 136_063),
     ("St. Louis", "", 38.627, -90.198, "US", "Missouri", "PPL", 315_685),
     ("Louis", "", 46.0, 5.0, "FR", "", "PPL", 1_000),  # a town the second word alone names
+    ("Washington", "", 38.895, -77.036, "US", "Washington, D.C.", "PPLC", 689_545),
 ]
 
 
@@ -393,3 +394,16 @@ def test_two_places_around_a_dot_that_name_one_place(nlp: Language, gaz: Gazette
     assert [t.text for t in doc[:3]] == ["ST", ".", "LOUIS"]  # as the model splits the capitals
     places = _by_text(geoparse(doc, gaz))
     assert places["ST. LOUIS"].name == "St. Louis" and "LOUIS" not in places
+
+
+def test_a_name_listed_with_states_is_a_state(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Costs are high in states such as California or Washington."
+    places = _places(nlp, gaz, text, [("California", "GPE"), ("Washington", "GPE")])
+    assert places["Washington"].resolution == "admin1" and "listed with California" in (
+        places["Washington"].reason or "")
+    # alone, or with its district after a comma, the name is the capital
+    places = _places(nlp, gaz, "Talks resumed in Washington.", [("Washington", "GPE")])
+    assert places["Washington"].resolution == "city"
+    text = "Trips to California and Washington, D.C. followed."
+    places = _places(nlp, gaz, text, [("California", "GPE"), ("Washington", "GPE"), ("D.C.", "GPE")])
+    assert places["Washington"].resolution == "city"

@@ -277,6 +277,34 @@ def _regions_holding_towns(mentions: list[Mention], results: list[tuple[GazEntry
             results[n] = (best, 0.8, f"holds {town.name}, named before it with a comma")
 
 
+_LIST_WORDS = frozenset({",", "and", "or", "&"})
+
+
+def _regions_in_lists(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]],
+                      gaz: Gazetteer) -> None:
+    """"States such as California or Washington": names in one list are things of one kind. A name
+    listed next to a state or province of a country, that names a region of that country by its own
+    name too, is that region, not the town it resolved to (the capital, Washington). A name with a
+    region after a comma ("Washington, D.C.") keeps its town."""
+    for n, (mention, (entry, _, _)) in enumerate(zip(mentions, results, strict=True)):
+        if entry is None or entry.level not in _LOCAL or mention.within or mention.level:
+            continue
+        doc = mention.span.doc
+        beside = []
+        for k in (n - 1, n + 1):
+            if 0 <= k < len(mentions):
+                first, second = (mentions[k], mention) if k < n else (mention, mentions[k])
+                between = doc[first.span.end: second.span.start]
+                other = results[k][0]
+                if len(between) and all(t.lower_ in _LIST_WORDS for t in between) and other is not None \
+                        and other.level == "admin1" and not mentions[k].container:
+                    beside.append(other)
+        regions = [e for e in (gaz.entry(i) for i in gaz.lookup(mention.key)) if e.level == "admin1"
+                   and own_name(e) == mention.key and any(b.country == e.country for b in beside)]
+        if regions:
+            results[n] = (regions[0], 0.7, f"listed with {beside[0].name}, a region of the same country")
+
+
 def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) -> Place:
     span = mention.span
     if entry is None:
@@ -302,6 +330,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     mentions = find_toponyms(doc, gaz)
     results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
     _regions_holding_towns(mentions, results, gaz)
+    _regions_in_lists(mentions, results, gaz)
     moved = _district_points(results, gaz)
     places = []
     for k, (m, (entry, conf, reason)) in enumerate(zip(mentions, results, strict=True)):
