@@ -54,6 +54,7 @@ PLACES = [
     ("St. Louis", "", 38.627, -90.198, "US", "Missouri", "PPL", 315_685),
     ("Louis", "", 46.0, 5.0, "FR", "", "PPL", 1_000),  # a town the second word alone names
     ("Washington", "", 38.895, -77.036, "US", "Washington, D.C.", "PPLC", 689_545),
+    ("Hunan", "", 25.971, 119.646, "CN", "Fujian", "PPL", 2_000),  # a village named like a province
 ]
 
 
@@ -407,3 +408,18 @@ def test_a_name_listed_with_states_is_a_state(nlp: Language, gaz: Gazetteer) -> 
     text = "Trips to California and Washington, D.C. followed."
     places = _places(nlp, gaz, text, [("California", "GPE"), ("Washington", "GPE"), ("D.C.", "GPE")])
     assert places["Washington"].resolution == "city"
+
+
+def test_the_name_before_city_of_says_where_the_city_lies(nlp: Language, gaz: Gazetteer) -> None:
+    text = "In the Hunan city of Yueyang, 47 reservoirs overflowed."
+    places = _places(nlp, gaz, text, [("Hunan", "GPE"), ("Yueyang", "GPE")])
+    assert places["Hunan"].resolution == "admin1" and places["Hunan"].admin1 == "Hunan"
+    places = _places(nlp, gaz, "Floods hit Hunan city on Monday.", [("Hunan", "GPE")])
+    assert places["Hunan"].resolution == "city"
+
+
+def test_a_compass_word_inside_a_name_is_no_place(nlp: Language, gaz: Gazetteer) -> None:
+    assert any(e.level == "admin1" for e in gaz.candidates("Northwest"))  # a region of Iceland
+    text = "Patients attend the Northwest Cancer Centre."
+    doc = _parse(nlp, text, [("the Northwest Cancer Centre", "ORG")])
+    assert geoparse(doc, gaz) == []

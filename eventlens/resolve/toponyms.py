@@ -35,7 +35,8 @@ _MAX_NGRAM = 5
 WIDE = frozenset({"country", "region"})  # levels whose names outrank any town of the same name
 # One-word region names that are compass words: never a place inside a longer name ("River North")
 _COMPASS = frozenset({"north", "south", "east", "west", "central", "centre", "center", "northern",
-                      "southern", "eastern", "western", "middle", "upper", "lower"})
+                      "southern", "eastern", "western", "middle", "upper", "lower", "northeast", "northwest",
+                      "southeast", "southwest"})
 _WITHIN_TOWN = frozenset({"greater", "downtown", "inner", "outer", "old", "metropolitan", "metro", "rural",
                           "suburban", "coastal"})
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
@@ -108,6 +109,10 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     words_after = level_words()
     if after in words_after:
+        if words_after[after] == "city" and span.end + 1 < len(doc) and doc[span.end + 1].lower_ == "of":
+            # "the Hunan city of Yueyang", "the Kurdish town of Kobani": the town is the name after
+            # "of", and the name before only says where it lies
+            return span, None
         return span, words_after[after]
     if after in _GOVERNOR:
         # "New York Gov. Andrew Cuomo", "the Kandahar governor": a governor governs a state or province
