@@ -423,3 +423,11 @@ def test_a_compass_word_inside_a_name_is_no_place(nlp: Language, gaz: Gazetteer)
     text = "Patients attend the Northwest Cancer Centre."
     doc = _parse(nlp, text, [("the Northwest Cancer Centre", "ORG")])
     assert geoparse(doc, gaz) == []
+
+
+def test_a_tagged_region_abbreviation_whose_dot_was_split_off(nlp: Language, gaz: Gazetteer) -> None:
+    text = "She was born in Churchill, Man. in 1990."
+    doc = _parse(nlp, text, [("Churchill", "GPE"), ("Man", "GPE")])
+    assert [t.text for t in doc[6:8]] == ["Man", "."]
+    places = _by_text(geoparse(doc, gaz))
+    assert places["Man"].name == "Manitoba" and places["Man"].resolution == "admin1"

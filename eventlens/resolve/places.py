@@ -25,6 +25,7 @@ from .toponyms import (
     RELABEL_FROM,
     WIDE,
     Mention,
+    dotted,
     find_toponyms,
     own_name,
     trim_span,
@@ -157,8 +158,9 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     span = getattr(mention, "span", None)
     # "Va.", "Man.", "Ill.": with its dot a region abbreviation outranks the towns its letters spell
     # ("Wa", "Il"); the dot keeps the rule off words ("Miss" without one stays a word or a town)
-    abbreviated = gaz.abbreviation(span.text) if span is not None else None
-    if abbreviated is not None and span.text.endswith("."):
+    written = dotted(span) if span is not None else ""
+    abbreviated = gaz.abbreviation(written) if span is not None else None
+    if abbreviated is not None and written.endswith("."):
         return abbreviated, 0.9, "abbreviation of a region"
     entries = [gaz.entry(i) for i in gaz.lookup(mention.key)]
     if not entries:

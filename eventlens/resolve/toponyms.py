@@ -447,6 +447,16 @@ def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str
     return out
 
 
+def dotted(span: Span) -> str:
+    """The span's text with the dot the tokenizer split off after it ("Man", "." -> "Man."): the
+    tokenizer keeps the dot only on the abbreviations it knows (US states)."""
+    doc = span.doc
+    if len(span) and span.end < len(doc) and doc[span.end].text == "." and not span[-1].whitespace_ \
+            and span[-1].is_alpha:
+        return span.text + "."
+    return span.text
+
+
 def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
     """Region abbreviations with their dot after a comma ("Louisville, Ky.", "Kelowna, B.C."), which
     the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma. The
@@ -484,9 +494,9 @@ def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
             continue
         wider = second.within or [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
                                   if e.level in ("country", "admin1", "admin2")]
-        if not wider and second.span.text.endswith("."):
+        if not wider and dotted(second.span).endswith("."):
             # "COLUMBIA, Ky.": the tagger took the abbreviation for a place itself
-            region = gaz.abbreviation(second.span.text)
+            region = gaz.abbreviation(dotted(second.span))
             wider = [region] if region is not None else []
         if wider:
             first.within = wider
