@@ -431,3 +431,11 @@ def test_a_tagged_region_abbreviation_whose_dot_was_split_off(nlp: Language, gaz
     assert [t.text for t in doc[6:8]] == ["Man", "."]
     places = _by_text(geoparse(doc, gaz))
     assert places["Man"].name == "Manitoba" and places["Man"].resolution == "admin1"
+
+
+def test_the_gulf_is_the_persian_gulf(nlp: Language, gaz: Gazetteer) -> None:
+    # not Gulf, the province of Papua New Guinea that bears the bare name
+    assert any(e.level == "admin1" and e.country == "PG" for e in gaz.candidates("Gulf"))
+    places = _places(nlp, gaz, "Washington has no closer ally in the Gulf than Qatar.",
+                     [("Washington", "GPE"), ("Gulf", "LOC"), ("Qatar", "GPE")])
+    assert places["Gulf"].name == "Persian Gulf" and places["Gulf"].resolution == "region"
