@@ -439,3 +439,18 @@ def test_the_gulf_is_the_persian_gulf(nlp: Language, gaz: Gazetteer) -> None:
     places = _places(nlp, gaz, "Washington has no closer ally in the Gulf than Qatar.",
                      [("Washington", "GPE"), ("Gulf", "LOC"), ("Qatar", "GPE")])
     assert places["Gulf"].name == "Persian Gulf" and places["Gulf"].resolution == "region"
+
+
+def test_a_town_named_with_its_region_keeps_that_meaning_when_repeated(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("COLUMBIA, Ky. - A man from Missouri was shot on Dean Road. He was taken to a hospital in "
+            "Columbia.")
+    ents = [("COLUMBIA", "GPE"), ("Ky.", "GPE"), ("Missouri", "GPE"), ("Columbia", "GPE")]
+    places = geoparse(_parse(nlp, text, ents), gaz)
+    towns = [p for p in places if p.entity_text.lower() == "columbia"]
+    assert [p.admin1 for p in towns] == ["Kentucky", "Kentucky"]
+    assert "named with its region elsewhere" in (towns[1].reason or "")
+    # in a list, a town after a comma is no region of the one before
+    text = "After stops in Washington, New York and Boston, he flew to Washington."
+    ents = [("Washington", "GPE"), ("New York", "GPE"), ("Boston", "GPE"), ("Washington", "GPE")]
+    places = geoparse(_parse(nlp, text, ents), gaz)
+    assert "named with its region" not in (places[-1].reason or "")

@@ -279,6 +279,30 @@ def _regions_holding_towns(mentions: list[Mention], results: list[tuple[GazEntry
             results[n] = (best, 0.8, f"holds {town.name}, named before it with a comma")
 
 
+def _one_place_per_name(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]]) -> None:
+    """"COLUMBIA, Ky. - ... was taken to a hospital in Columbia": an article means one place by one
+    name. Where a town is named with its region after a comma and resolves inside it, the bare
+    repeats of its name are that town too (the region is not repeated each time)."""
+    settled: dict[str, tuple[GazEntry, str]] = {}
+    for n, (m, (entry, _, _)) in enumerate(zip(mentions, results, strict=True)):
+        region = mentions[n + 1] if n + 1 < len(mentions) else None
+        # the region must be one ("Columbia, Ky."), not the next town of a list ("Washington, New York
+        # and Boston")
+        if m.within and entry is not None and region is not None and region.container \
+                and any(_contains(outer, entry) for outer in m.within):
+            settled.setdefault(m.key, (entry, m.span.text))
+    if not settled:
+        return
+    for n, (m, (entry, conf, _)) in enumerate(zip(mentions, results, strict=True)):
+        hit = settled.get(m.key)
+        if hit is None or m.within or m.level or entry is None or entry.idx == hit[0].idx:
+            continue
+        town, written = hit
+        where = town.admin1 or town.country3
+        results[n] = (town, round(min(conf, 0.8), 3),
+                      f"named with its region elsewhere in the article ({written}, {where})")
+
+
 _LIST_WORDS = frozenset({",", "and", "or", "&"})
 
 
@@ -333,6 +357,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
     _regions_holding_towns(mentions, results, gaz)
     _regions_in_lists(mentions, results, gaz)
+    _one_place_per_name(mentions, results)
     moved = _district_points(results, gaz)
     places = []
     for k, (m, (entry, conf, reason)) in enumerate(zip(mentions, results, strict=True)):
