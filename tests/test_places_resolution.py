@@ -55,6 +55,7 @@ PLACES = [
     ("Louis", "", 46.0, 5.0, "FR", "", "PPL", 1_000),  # a town the second word alone names
     ("Washington", "", 38.895, -77.036, "US", "Washington, D.C.", "PPLC", 689_545),
     ("Hunan", "", 25.971, 119.646, "CN", "Fujian", "PPL", 2_000),  # a village named like a province
+    ("Washington", "", 54.900, -1.517, "GB", "England", "PPL", 67_085),  # the capital's namesake
 ]
 
 
@@ -454,3 +455,15 @@ def test_a_town_named_with_its_region_keeps_that_meaning_when_repeated(nlp: Lang
     ents = [("Washington", "GPE"), ("New York", "GPE"), ("Boston", "GPE"), ("Washington", "GPE")]
     places = geoparse(_parse(nlp, text, ents), gaz)
     assert "named with its region" not in (places[-1].reason or "")
+
+
+def test_a_capital_keeps_its_name_when_the_article_names_its_country(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("WASHINGTON - The former spy, who lived in London, worked in England for Britain. "
+            "The U.S. asked about him.")
+    ents = [("WASHINGTON", "GPE"), ("London", "GPE"), ("England", "GPE"), ("Britain", "GPE"), ("U.S.", "GPE")]
+    places = _places(nlp, gaz, text, ents)
+    assert places["WASHINGTON"].country == "USA"
+    # without the capital's country named, the namesake of the country the article names wins
+    text = "WASHINGTON - The former spy, who lived in London, worked in England for Britain."
+    places = _places(nlp, gaz, text, ents[:4])
+    assert places["WASHINGTON"].country == "GBR"

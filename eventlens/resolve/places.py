@@ -78,7 +78,7 @@ class _Context:
 
 
 def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
-           largest: int = 0, own_town: bool = False) -> tuple[float, list[str]]:
+           largest: int = 0, own_town: bool = False, world: str | None = None) -> tuple[float, list[str]]:
     """Rank a candidate: country names first, the asked level, then document context, then size.
 
     Where it fails: a small town named like a big foreign city in an article that never names its
@@ -125,8 +125,11 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
         votes = ctx.country_votes(entry.country, mention.key) if entry.country else 0
         if entry.level not in WIDE and votes:
             # A world city keeps its name against a small namesake in a country the article names
-            # (Paris, Texas in an American story): the namesake needs its region named too.
-            overshadowed = largest >= _WORLD_CITY and entry.population * _NAMESAKE_RATIO < largest
+            # (Paris, Texas in an American story): the namesake needs its region named too. So does
+            # any namesake abroad when the article names the world city's country as well
+            # (Washington, Tyne and Wear, in a story of London and the U.S.): ``world`` is that country.
+            overshadowed = largest >= _WORLD_CITY and (entry.population * _NAMESAKE_RATIO < largest or (
+                world is not None and entry.country != world))
             score += (0.1 if overshadowed else 0.6) + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
         if entry.level in _LOCAL and ctx.points and (near := ctx.neighbours(entry, mention.key)):
@@ -170,7 +173,11 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     largest = max((max(e.population, _WORLD_CITY if e.feature_code == "PPLC" else 0)
                    for e in entries if e.level == "city"), default=0)
     own_town = any(e.level == "city" and own_name(e) == mention.key for e in entries)
-    scored = sorted(((*_score(e, mention, ctx, largest, own_town), e) for e in entries), key=lambda t: -t[0])
+    world = next((e.country for e in entries if ctx and e.level == "city" and e.country
+                  and max(e.population, _WORLD_CITY if e.feature_code == "PPLC" else 0) >= _WORLD_CITY
+                  and ctx.country_votes(e.country, mention.key)), None)
+    scored = sorted(((*_score(e, mention, ctx, largest, own_town, world), e) for e in entries),
+                    key=lambda t: -t[0])
     best_score, why, best = scored[0]
     if len(scored) == 1:
         conf, reasons = 0.9, ["only place of that name", *why]
