@@ -467,3 +467,20 @@ def test_a_capital_keeps_its_name_when_the_article_names_its_country(nlp: Langua
     text = "WASHINGTON - The former spy, who lived in London, worked in England for Britain."
     places = _places(nlp, gaz, text, ents[:4])
     assert places["WASHINGTON"].country == "GBR"
+
+
+def test_among_equal_towns_the_main_one_has_the_article_s_towns_around_it(nlp: Language) -> None:
+    text = "Charleston, Gainesville and Centreville grew. Homes stand near Lake Manassas."
+    doc = _parse(nlp, text, [])
+
+    def town(name: str, lat: float, lon: float, gid: int) -> Place:
+        start = text.index(name)
+        return Place(entity_text=name, start=start, end=start + len(name), name=name, geonameid=gid, lat=lat,
+                     lon=lon, country="USA", resolution="city", score=0.6)
+
+    lake = text.index("Lake Manassas")
+    places = [town("Charleston", 38.350, -81.633, 1), town("Gainesville", 38.796, -77.614, 2),
+              town("Centreville", 38.840, -77.429, 3),
+              Place(entity_text="Lake Manassas", start=lake, end=lake + 13, resolution="sub-city")]
+    _article_focus(places, doc)
+    assert "placed at Gainesville" in (places[-1].reason or "")

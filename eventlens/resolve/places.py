@@ -386,8 +386,10 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
 def _article_focus(places: list[Place], doc: Doc) -> None:
     """A name the words call a place but the gazetteer lacks ("Frenchmen Street", "Lake Manassas",
     "Rogers Centre") and that no named town stands beside takes the point of the article's focus: the
-    town it names most often in the country it names most (the first of equals), so that a foreign
-    town the story passes through ("flights from London") is not where its unknown streets are. Local
+    town it names most often in the country it names most, among equals the one with most of the
+    article's other towns around it (then the first), so that a foreign town the story passes through
+    ("flights from London") or a namesake far from the story's towns is not where its unknown streets
+    are. Local
     news is about one town, and its streets, parks and buildings lie in or near it; a wrong guess
     costs nothing that no point did not cost already. Fails for an article that roams (a travel
     piece, a national round-up); the score says how little the point is worth, and ``geonameid``
@@ -405,7 +407,14 @@ def _article_focus(places: list[Place], doc: Doc) -> None:
             first.setdefault(key, p)
     if not counts:
         return
-    focus = first[max(counts, key=lambda k: (countries[first[k].country], counts[k]))]
+    def neighbours(key: tuple[str | None, float, float]) -> int:
+        # other towns of the article within _NEAR_DEG: local news names towns near one another
+        _, lat, lon = key
+        dlon = _NEAR_DEG / max(0.2, math.cos(math.radians(lat)))
+        return sum(1 for other in counts if other != key and abs(other[1] - lat) < _NEAR_DEG
+                   and abs(other[2] - lon) < dlon)
+
+    focus = first[max(counts, key=lambda k: (countries[first[k].country], counts[k], neighbours(k)))]
     for i, place in enumerate(places):
         if place.lat is None and not _measured_from_a_place(place, places, doc):
             places[i] = replace(place, name=place.entity_text, lat=focus.lat, lon=focus.lon,
