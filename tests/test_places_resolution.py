@@ -56,6 +56,7 @@ PLACES = [
     ("Washington", "", 38.895, -77.036, "US", "Washington, D.C.", "PPLC", 689_545),
     ("Hunan", "", 25.971, 119.646, "CN", "Fujian", "PPL", 2_000),  # a village named like a province
     ("Washington", "", 54.900, -1.517, "GB", "England", "PPL", 67_085),  # the capital's namesake
+    ("Sen", "", 34.72, 137.85, "JP", "", "PPL", 18_000),  # a town spelt like a title
 ]
 
 
@@ -484,3 +485,18 @@ def test_among_equal_towns_the_main_one_has_the_article_s_towns_around_it(nlp: L
               Place(entity_text="Lake Manassas", start=lake, end=lake + 13, resolution="sub-city")]
     _article_focus(places, doc)
     assert "placed at Gainesville" in (places[-1].reason or "")
+
+
+def test_a_title_alone_is_no_place(nlp: Language, gaz: Gazetteer) -> None:
+    assert gaz.candidates("Sen")  # a town spelt so somewhere
+    text = "Sen. Marco Rubio of Florida spoke. The storm hit Jackson, Miss. on Monday."
+    ents = [("Sen.", "GPE"), ("Marco Rubio", "PERSON"), ("Florida", "GPE"), ("Jackson", "GPE"),
+            ("Miss.", "GPE")]
+    places = _places(nlp, gaz, text, ents)
+    assert "Sen." not in places and places["Miss."].name == "Mississippi"
+
+
+def test_compass_words_alone_only_qualify_the_name_after_them(nlp: Language, gaz: Gazetteer) -> None:
+    assert any(e.level == "admin1" for e in gaz.candidates("Far North"))  # a region of Cameroon
+    doc = _parse(nlp, "Youth crime rose in Far North Queensland.", [("Far North Queensland", "GPE")])
+    assert [(p.entity_text, p.name) for p in geoparse(doc, gaz)] == [("Queensland", "Queensland")]

@@ -58,6 +58,8 @@ def common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
             and gaz.abbreviation(span.text) is None:
         return True  # an acronym ("BA", "AI", "P.A."); country ones ("US", "UAE") returned above
     first = normalise_placename(span[0].text)
+    if len(span) == 1 and first in honorifics and gaz.abbreviation(dotted(span)) is None:
+        return True  # a title alone ("Sen.", "Gov."), the tagger took for a place; not "Miss." (Mississippi)
     return len(span) > 1 and first in honorifics
 
 
@@ -303,8 +305,10 @@ def _known_parts(span: Span, gaz: Gazetteer, persons: set[str]) -> list[Mention]
         if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
             return None
         key = normalise_placename(part.text)
+        # compass words alone only qualify the name after them ("Far North" of "Far North Queensland",
+        # a region of Cameroon by itself)
         if key and key not in persons and _big_place(key, gaz) and not common_word(part, key, gaz) \
-                and not (len(part) == 1 and part[0].lower_ in _COMPASS):
+                and not all(t.lower_ in _COMPASS or t.lower_ == "far" for t in part):
             return Mention(part, key, "ner", "GPE")
         return None
 
