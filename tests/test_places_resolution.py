@@ -57,6 +57,7 @@ PLACES = [
     ("Hunan", "", 25.971, 119.646, "CN", "Fujian", "PPL", 2_000),  # a village named like a province
     ("Washington", "", 54.900, -1.517, "GB", "England", "PPL", 67_085),  # the capital's namesake
     ("Sen", "", 34.72, 137.85, "JP", "", "PPL", 18_000),  # a town spelt like a title
+    ("Hanano", "", 35.0, 135.0, "JP", "", "PPL", 3_000),  # a far namesake of a district of Aleppo
 ]
 
 
@@ -500,3 +501,15 @@ def test_compass_words_alone_only_qualify_the_name_after_them(nlp: Language, gaz
     assert any(e.level == "admin1" for e in gaz.candidates("Far North"))  # a region of Cameroon
     doc = _parse(nlp, "Youth crime rose in Far North Queensland.", [("Far North Queensland", "GPE")])
     assert [(p.entity_text, p.name) for p in geoparse(doc, gaz)] == [("Queensland", "Queensland")]
+
+
+def test_a_place_named_with_a_town_s_possessive_lies_in_it(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Fighters entered Aleppo's Hanano district on Monday."
+    places = _places(nlp, gaz, text, [("Aleppo", "GPE"), ("Hanano", "GPE")])
+    aleppo, hanano = places["Aleppo"], places["Hanano"]
+    assert (hanano.lat, hanano.lon, hanano.country) == (aleppo.lat, aleppo.lon, "SYR")
+    assert hanano.resolution == "sub-city" and "inside it" in (hanano.reason or "")
+    # without the possessive the words say nothing of where it lies
+    text = "Fighters left Aleppo for Hanano on Monday."
+    places = _places(nlp, gaz, text, [("Aleppo", "GPE"), ("Hanano", "GPE")])
+    assert places["Hanano"].country == "JPN"

@@ -378,6 +378,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
                                    "names in its state")
         places.append(place)
     _inside_containers(places, doc)
+    _possessed_by_towns(places, doc)
     _article_focus(places, doc)
     forget(doc)  # the token list read above does not outlive the geoparse in a Doc the caller keeps
     return places
@@ -448,6 +449,31 @@ def _inside_containers(places: list[Place], doc: Doc) -> None:
         places[i] = replace(place, name=place.entity_text, lat=host.lat, lon=host.lon, country=host.country,
                             admin1=host.admin1, admin2=host.admin2, score=round(host.score * 0.8, 3),
                             reason=f"not in the gazetteer; inside {host.name}, whose point it takes")
+
+
+def _possessed_by_towns(places: list[Place], doc: Doc) -> None:
+    """"London's Heathrow", "Cairo's Abbasiya neighbourhood": a place named with a town's possessive
+    before it lies in that town. When it resolved to a namesake far away (Heathrow, Florida), it takes
+    the town's point instead, at the finer level. Only right after "<town>'s": a looser link ("an office
+    in Cairo near Heathrow") says nothing of the kind."""
+    by_end = {p.end: p for p in places if p.lat is not None and p.resolution == "city" and p.geonameid}
+    for i, place in enumerate(places):
+        if place.resolution not in ("city", "sub-city") or place.lat is None:
+            continue
+        span = doc.char_span(place.start, place.end, alignment_mode="expand")
+        if span is None or span.start < 2 or doc[span.start - 1].tag_ != "POS":
+            continue
+        host = by_end.get(doc[span.start - 2].idx + len(doc[span.start - 2]))
+        if host is None or host is place or host.lat is None or host.lon is None:
+            continue
+        dlon = _NEAR_DEG / max(0.2, math.cos(math.radians(host.lat)))
+        if abs(place.lat - host.lat) < _NEAR_DEG and abs((place.lon or 0) - host.lon) < dlon:
+            continue  # already in or by the town
+        places[i] = replace(place, name=place.entity_text, geonameid=None, lat=host.lat, lon=host.lon,
+                            country=host.country, admin1=host.admin1, admin2=host.admin2, feature_code=None,
+                            resolution="sub-city", score=round(host.score * 0.8, 3),
+                            reason=f"named as {host.name}'s, so inside it, whose point it takes; not "
+                                   f"{place.name} far away")
 
 
 def _measured_from_a_place(place: Place, places: list[Place], doc: Doc) -> bool:
