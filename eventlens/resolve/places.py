@@ -119,6 +119,11 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             # "the city of Lebanon" (Pennsylvania): the words rule the country out when a town has that
             # very name (a town once called so, New Providence for "Turkey", is no reason)
             score -= _TOWN_NOT_COUNTRY if mention.level else _TOWN_NOT_COUNTRY / 2
+        elif {entry.level, asked} == {"admin1", "admin2"}:
+            # "district" and "province" name either level from country to country (Jordan's Karak
+            # district is a governorate): a region of the other level is half what the words ask
+            score += 1.0 if mention.level else 0.5
+            why.append("a region, if not of the level the words ask")
         elif entry.level != "country":
             score -= 0.5
     if ctx:

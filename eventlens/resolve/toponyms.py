@@ -21,6 +21,7 @@ from .placenames import (
     level_prefixes_by_size,
     level_words,
     normalise_placename,
+    place_nouns,
     place_stopwords,
     scene_object,
     split_level,
@@ -58,8 +59,11 @@ def common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
             and gaz.abbreviation(span.text) is None:
         return True  # an acronym ("BA", "AI", "P.A."); country ones ("US", "UAE") returned above
     first = normalise_placename(span[0].text)
-    if len(span) == 1 and first in honorifics and gaz.abbreviation(dotted(span)) is None:
-        return True  # a title alone ("Sen.", "Gov."), the tagger took for a place; not "Miss." (Mississippi)
+    if len(span) == 1 and first in honorifics and dotted(span).endswith(".") \
+            and gaz.abbreviation(dotted(span)) is None:
+        # an abbreviated title alone ("Sen.", "Gov."), the tagger took for a place; not "Miss."
+        # (Mississippi), and not a word that may begin a name cut short ("the village of Sheikh ...")
+        return True
     return len(span) > 1 and first in honorifics
 
 
@@ -152,8 +156,10 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
         if len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC"):
             key = normalise_placename(ent.text)
             votes[key] = votes.get(key, 0) + (-1 if ent.label_ == "PERSON" else 1)
+    nouns = place_nouns()
     for ent in ents:
-        if ent.label_ == "PERSON":
+        if ent.label_ == "PERSON" and not (len(ent) > 1 and ent[-1].lower_ in nouns):
+            # a name that ends in a kind-of-place noun ("Karak Castle", "Tilal Street") is no person's
             key = normalise_placename(ent.text)
             if len(ent) > 1 or not (_big_place(key, gaz) or (votes[key] >= 0 and gaz.lookup(key))):
                 words.add(key)
