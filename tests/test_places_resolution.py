@@ -530,3 +530,11 @@ def test_district_or_province_may_name_the_other_level(nlp: Language, gaz: Gazet
     places = _places(nlp, gaz, text, [("Karak", "GPE"), ("Jordan", "GPE")])
     assert places["Karak"].country == "JOR" and places["Karak"].resolution == "admin1"
     assert "not of the level the words ask" in (places["Karak"].reason or "")
+
+
+def test_with_no_town_named_alone_a_local_body_s_town_is_the_main_one(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Crews of the Aleppo Civil Defence Directorate fought a fire on Tilal Street."
+    ents = [("the Aleppo Civil Defence Directorate", "ORG"), ("Tilal Street", "FAC")]
+    places = _places(nlp, gaz, text, ents)
+    street = places["Tilal Street"]
+    assert street.country == "SYR" and "placed at Aleppo" in (street.reason or "")

@@ -399,13 +399,18 @@ def _article_focus(places: list[Place], doc: Doc) -> None:
     news is about one town, and its streets, parks and buildings lie in or near it; a wrong guess
     costs nothing that no point did not cost already. Fails for an article that roams (a travel
     piece, a national round-up); the score says how little the point is worth, and ``geonameid``
-    stays None."""
+    stays None. With no town named on its own, the town a body of the article is named after
+    counts."""
     counts: dict[tuple[str | None, float, float], int] = {}
     first: dict[tuple[str | None, float, float], Place] = {}
     countries: dict[str | None, int] = {}
-    for p in places:
-        if p.geonameid is None or (p.reason or "").startswith(EMBEDDED):
-            continue
+    resolved = [p for p in places if p.geonameid is not None]
+    named = [p for p in resolved if not (p.reason or "").startswith(EMBEDDED)]
+    if not any(p.resolution in _LOCAL for p in named):
+        # no town named on its own: the town a local body is named after ("the Winnipeg Fire
+        # Paramedic Service") is where its streets are
+        named = resolved
+    for p in named:
         countries[p.country] = countries.get(p.country, 0) + 1
         if p.lat is not None and p.lon is not None and p.resolution in _LOCAL:
             key = (p.name, p.lat, p.lon)
@@ -413,6 +418,7 @@ def _article_focus(places: list[Place], doc: Doc) -> None:
             first.setdefault(key, p)
     if not counts:
         return
+
     def neighbours(key: tuple[str | None, float, float]) -> int:
         # other towns of the article within _NEAR_DEG: local news names towns near one another
         _, lat, lon = key
