@@ -16,7 +16,7 @@ from eventlens.knowledge import gazetteer as gazmod
 from eventlens.knowledge.gazetteer import Gazetteer, load_gazetteer
 from eventlens.records import Place
 from eventlens.resolve.placenames import level_words, normalise_placename
-from eventlens.resolve.places import geoparse
+from eventlens.resolve.places import _article_focus, geoparse
 from eventlens.resolve.toponyms import person_words
 from eventlens.settings import Settings
 
@@ -50,6 +50,15 @@ PLACES = [
     ("Trinidad", "", -14.832, -64.903, "BO", "", "PPLA", 130_000),
     ("Union", "", 40.698, -74.263, "US", "New Jersey", "PPL", 260_000),
     ("Winnipeg", "", 49.884, -97.147, "CA", "Manitoba", "PPLA", 705_244),
+    ("Barrie", "", 44.400, -79.666, "CA", "Ontario", "PPL", 136_063),
+    ("St. Louis", "", 38.627, -90.198, "US", "Missouri", "PPL", 315_685),
+    ("Louis", "", 46.0, 5.0, "FR", "", "PPL", 1_000),  # a town the second word alone names
+    ("Washington", "", 38.895, -77.036, "US", "Washington, D.C.", "PPLC", 689_545),
+    ("Hunan", "", 25.971, 119.646, "CN", "Fujian", "PPL", 2_000),  # a village named like a province
+    ("Washington", "", 54.900, -1.517, "GB", "England", "PPL", 67_085),  # the capital's namesake
+    ("Sen", "", 34.72, 137.85, "JP", "", "PPL", 18_000),  # a town spelt like a title
+    ("Hanano", "", 35.0, 135.0, "JP", "", "PPL", 3_000),  # a far namesake of a district of Aleppo
+    ("Karak District", "Karak", 33.116, 71.094, "PK", "", "ADM2", 500_000),  # named like a province
 ]
 
 
@@ -327,3 +336,205 @@ def test_a_district_without_a_point_takes_the_town_of_its_state_the_article_name
     places = _places(nlp, gaz, "A theft in Plymouth County.", [("Plymouth County", "GPE")])
     assert (places["Plymouth County"].lat, places["Plymouth County"].lon) == (round(iowa.lat, 5),
                                                                               round(iowa.lon, 5))
+
+
+def test_a_dateline_in_capitals_is_a_place(nlp: Language, gaz: Gazetteer) -> None:
+    # the tagger leaves a dateline untagged; the dash after the capitals makes it one, in any sentence
+    text = "HELENA (AP) - The prison will close. By Ann Lee, staff. WINNIPEG — Snow fell on Monday."
+    places = _places(nlp, gaz, text, [("Ann Lee", "PERSON")])
+    assert places["HELENA"].name == "Helena" and places["WINNIPEG"].name == "Winnipeg"
+    # a heading in capitals is followed by words, and two capitals open sentences as acronyms
+    text = "HELENA STATE FAIR OPENS TODAY. WA, the agency, said so."
+    assert _places(nlp, gaz, text, []) == {}
+
+
+def test_a_region_abbreviation_whose_dot_the_tokenizer_split_off(nlp: Language, gaz: Gazetteer) -> None:
+    text = "They bought a home in Barrie, Ont., with a large yard."
+    doc = _parse(nlp, text, [("Barrie", "GPE")])
+    assert [t.text for t in doc if t.text.startswith("Ont")] == ["Ont"]  # "Ont", "." as the model splits it
+    places = _by_text(geoparse(doc, gaz))
+    assert places["Ont."].name == "Ontario" and places["Ont."].resolution == "admin1"
+
+
+def test_countries_inside_organisation_names(nlp: Language, gaz: Gazetteer) -> None:
+    # in capitals, and a country as the last word: a country is never an organisation's head noun
+    text = "US Special Forces left. We flew Air Zimbabwe. Shares of Air Winnipeg fell."
+    ents = [("US Special Forces", "ORG"), ("Air Zimbabwe", "ORG"), ("Air Winnipeg", "ORG")]
+    places = [(p.entity_text, p.resolution) for p in geoparse(_parse(nlp, text, ents), gaz)]
+    assert places == [("US", "country"), ("Zimbabwe", "country")]
+    # a compass word alone is no place inside a name, though a region bears it ("Central" in Uganda)
+    assert any(e.level == "admin1" for e in gaz.candidates("Central"))
+    doc = _parse(nlp, "The Central Bank of Malta raised its rates.", [("The Central Bank of Malta", "ORG")])
+    assert [p.entity_text for p in geoparse(doc, gaz)] == ["Malta"]
+
+
+def test_the_main_town_lies_in_the_country_the_article_names_most(nlp: Language) -> None:
+    # a foreign town named as often as the article's own town does not take the unknown names
+    text = "London flights stopped. London said so. Aleppo in Syria was shelled. Syria said Aleppo is calm."
+    doc = _parse(nlp, text + " A field hospital opened on Tilal Street.", [])
+
+    def place(words: str, nth: int, **kw: object) -> Place:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(words, start + 1)
+        return Place(entity_text=words, start=start, end=start + len(words), **kw)  # type: ignore[arg-type]
+
+    london = {"name": "London", "geonameid": 2643743, "lat": 51.5, "lon": -0.13, "country": "GBR",
+              "resolution": "city", "score": 0.9}
+    aleppo = {"name": "Aleppo", "geonameid": 170063, "lat": 36.2, "lon": 37.16, "country": "SYR",
+              "resolution": "city", "score": 0.9}
+    syria = {"name": "Syria", "geonameid": 163843, "lat": 35.0, "lon": 38.0, "country": "SYR",
+             "resolution": "country", "score": 0.9}
+    street = len(text) + len(" A field hospital opened on ")
+    places = [place("London", 0, **london), place("London", 1, **london), place("Aleppo", 0, **aleppo),
+              place("Syria", 0, **syria), place("Syria", 1, **syria), place("Aleppo", 1, **aleppo),
+              Place(entity_text="Tilal Street", start=street, end=street + 12, resolution="sub-city")]
+    _article_focus(places, doc)
+    assert places[-1].country == "SYR" and "placed at Aleppo" in (places[-1].reason or "")
+
+
+def test_two_places_around_a_dot_that_name_one_place(nlp: Language, gaz: Gazetteer) -> None:
+    text = "ST. LOUIS - Police arrested two men."
+    doc = _parse(nlp, text, [("ST", "GPE"), ("LOUIS", "GPE")])
+    assert [t.text for t in doc[:3]] == ["ST", ".", "LOUIS"]  # as the model splits the capitals
+    places = _by_text(geoparse(doc, gaz))
+    assert places["ST. LOUIS"].name == "St. Louis" and "LOUIS" not in places
+
+
+def test_a_name_listed_with_states_is_a_state(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Costs are high in states such as California or Washington."
+    places = _places(nlp, gaz, text, [("California", "GPE"), ("Washington", "GPE")])
+    assert places["Washington"].resolution == "admin1" and "listed with California" in (
+        places["Washington"].reason or "")
+    # alone, or with its district after a comma, the name is the capital
+    places = _places(nlp, gaz, "Talks resumed in Washington.", [("Washington", "GPE")])
+    assert places["Washington"].resolution == "city"
+    text = "Trips to California and Washington, D.C. followed."
+    places = _places(nlp, gaz, text, [("California", "GPE"), ("Washington", "GPE"), ("D.C.", "GPE")])
+    assert places["Washington"].resolution == "city"
+
+
+def test_the_name_before_city_of_says_where_the_city_lies(nlp: Language, gaz: Gazetteer) -> None:
+    text = "In the Hunan city of Yueyang, 47 reservoirs overflowed."
+    places = _places(nlp, gaz, text, [("Hunan", "GPE"), ("Yueyang", "GPE")])
+    assert places["Hunan"].resolution == "admin1" and places["Hunan"].admin1 == "Hunan"
+    places = _places(nlp, gaz, "Floods hit Hunan city on Monday.", [("Hunan", "GPE")])
+    assert places["Hunan"].resolution == "city"
+
+
+def test_a_compass_word_inside_a_name_is_no_place(nlp: Language, gaz: Gazetteer) -> None:
+    assert any(e.level == "admin1" for e in gaz.candidates("Northwest"))  # a region of Iceland
+    text = "Patients attend the Northwest Cancer Centre."
+    doc = _parse(nlp, text, [("the Northwest Cancer Centre", "ORG")])
+    assert geoparse(doc, gaz) == []
+
+
+def test_a_tagged_region_abbreviation_whose_dot_was_split_off(nlp: Language, gaz: Gazetteer) -> None:
+    text = "She was born in Churchill, Man. in 1990."
+    doc = _parse(nlp, text, [("Churchill", "GPE"), ("Man", "GPE")])
+    assert [t.text for t in doc[6:8]] == ["Man", "."]
+    places = _by_text(geoparse(doc, gaz))
+    assert places["Man"].name == "Manitoba" and places["Man"].resolution == "admin1"
+
+
+def test_the_gulf_is_the_persian_gulf(nlp: Language, gaz: Gazetteer) -> None:
+    # not Gulf, the province of Papua New Guinea that bears the bare name
+    assert any(e.level == "admin1" and e.country == "PG" for e in gaz.candidates("Gulf"))
+    places = _places(nlp, gaz, "Washington has no closer ally in the Gulf than Qatar.",
+                     [("Washington", "GPE"), ("Gulf", "LOC"), ("Qatar", "GPE")])
+    assert places["Gulf"].name == "Persian Gulf" and places["Gulf"].resolution == "region"
+
+
+def test_a_town_named_with_its_region_keeps_that_meaning_when_repeated(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("COLUMBIA, Ky. - A man from Missouri was shot on Dean Road. He was taken to a hospital in "
+            "Columbia.")
+    ents = [("COLUMBIA", "GPE"), ("Ky.", "GPE"), ("Missouri", "GPE"), ("Columbia", "GPE")]
+    places = geoparse(_parse(nlp, text, ents), gaz)
+    towns = [p for p in places if p.entity_text.lower() == "columbia"]
+    assert [p.admin1 for p in towns] == ["Kentucky", "Kentucky"]
+    assert "named with its region elsewhere" in (towns[1].reason or "")
+    # in a list, a town after a comma is no region of the one before
+    text = "After stops in Washington, New York and Boston, he flew to Washington."
+    ents = [("Washington", "GPE"), ("New York", "GPE"), ("Boston", "GPE"), ("Washington", "GPE")]
+    places = geoparse(_parse(nlp, text, ents), gaz)
+    assert "named with its region" not in (places[-1].reason or "")
+
+
+def test_a_capital_keeps_its_name_when_the_article_names_its_country(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("WASHINGTON - The former spy, who lived in London, worked in England for Britain. "
+            "The U.S. asked about him.")
+    ents = [("WASHINGTON", "GPE"), ("London", "GPE"), ("England", "GPE"), ("Britain", "GPE"), ("U.S.", "GPE")]
+    places = _places(nlp, gaz, text, ents)
+    assert places["WASHINGTON"].country == "USA"
+    # without the capital's country named, the namesake of the country the article names wins
+    text = "WASHINGTON - The former spy, who lived in London, worked in England for Britain."
+    places = _places(nlp, gaz, text, ents[:4])
+    assert places["WASHINGTON"].country == "GBR"
+
+
+def test_among_equal_towns_the_main_one_has_the_article_s_towns_around_it(nlp: Language) -> None:
+    text = "Charleston, Gainesville and Centreville grew. Homes stand near Lake Manassas."
+    doc = _parse(nlp, text, [])
+
+    def town(name: str, lat: float, lon: float, gid: int) -> Place:
+        start = text.index(name)
+        return Place(entity_text=name, start=start, end=start + len(name), name=name, geonameid=gid, lat=lat,
+                     lon=lon, country="USA", resolution="city", score=0.6)
+
+    lake = text.index("Lake Manassas")
+    places = [town("Charleston", 38.350, -81.633, 1), town("Gainesville", 38.796, -77.614, 2),
+              town("Centreville", 38.840, -77.429, 3),
+              Place(entity_text="Lake Manassas", start=lake, end=lake + 13, resolution="sub-city")]
+    _article_focus(places, doc)
+    assert "placed at Gainesville" in (places[-1].reason or "")
+
+
+def test_a_title_alone_is_no_place(nlp: Language, gaz: Gazetteer) -> None:
+    assert gaz.candidates("Sen")  # a town spelt so somewhere
+    text = "Sen. Marco Rubio of Florida spoke. The storm hit Jackson, Miss. on Monday."
+    ents = [("Sen.", "GPE"), ("Marco Rubio", "PERSON"), ("Florida", "GPE"), ("Jackson", "GPE"),
+            ("Miss.", "GPE")]
+    places = _places(nlp, gaz, text, ents)
+    assert "Sen." not in places and places["Miss."].name == "Mississippi"
+    # without its dot the word may begin a name the tagger cut short
+    text = "Helicopters struck the village of Sheikh Najjar."
+    assert "Sheikh" in _places(nlp, gaz, text, [("Najjar", "PERSON")])
+
+
+def test_compass_words_alone_only_qualify_the_name_after_them(nlp: Language, gaz: Gazetteer) -> None:
+    assert any(e.level == "admin1" for e in gaz.candidates("Far North"))  # a region of Cameroon
+    doc = _parse(nlp, "Youth crime rose in Far North Queensland.", [("Far North Queensland", "GPE")])
+    assert [(p.entity_text, p.name) for p in geoparse(doc, gaz)] == [("Queensland", "Queensland")]
+
+
+def test_a_place_named_with_a_town_s_possessive_lies_in_it(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Fighters entered Aleppo's Hanano district on Monday."
+    places = _places(nlp, gaz, text, [("Aleppo", "GPE"), ("Hanano", "GPE")])
+    aleppo, hanano = places["Aleppo"], places["Hanano"]
+    assert (hanano.lat, hanano.lon, hanano.country) == (aleppo.lat, aleppo.lon, "SYR")
+    assert hanano.resolution == "sub-city" and "inside it" in (hanano.reason or "")
+    # without the possessive the words say nothing of where it lies
+    text = "Fighters left Aleppo for Hanano on Monday."
+    places = _places(nlp, gaz, text, [("Aleppo", "GPE"), ("Hanano", "GPE")])
+    assert places["Hanano"].country == "JPN"
+
+
+def test_a_name_ending_in_a_kind_of_place_is_no_person(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Gunmen attacked a patrol in Karak. Tourists were trapped in Karak Castle."
+    places = _places(nlp, gaz, text, [("Karak", "ORG"), ("Karak Castle", "PERSON")])
+    assert places["Karak"].country == "JOR"
+
+
+def test_district_or_province_may_name_the_other_level(nlp: Language, gaz: Gazetteer) -> None:
+    text = "A house burnt in the Karak district, Jordan's police said."
+    places = _places(nlp, gaz, text, [("Karak", "GPE"), ("Jordan", "GPE")])
+    assert places["Karak"].country == "JOR" and places["Karak"].resolution == "admin1"
+    assert "not of the level the words ask" in (places["Karak"].reason or "")
+
+
+def test_with_no_town_named_alone_a_local_body_s_town_is_the_main_one(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Crews of the Aleppo Civil Defence Directorate fought a fire on Tilal Street."
+    ents = [("the Aleppo Civil Defence Directorate", "ORG"), ("Tilal Street", "FAC")]
+    places = _places(nlp, gaz, text, ents)
+    street = places["Tilal Street"]
+    assert street.country == "SYR" and "placed at Aleppo" in (street.reason or "")

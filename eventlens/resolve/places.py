@@ -25,6 +25,7 @@ from .toponyms import (
     RELABEL_FROM,
     WIDE,
     Mention,
+    dotted,
     find_toponyms,
     own_name,
     trim_span,
@@ -77,7 +78,7 @@ class _Context:
 
 
 def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
-           largest: int = 0, own_town: bool = False) -> tuple[float, list[str]]:
+           largest: int = 0, own_town: bool = False, world: str | None = None) -> tuple[float, list[str]]:
     """Rank a candidate: country names first, the asked level, then document context, then size.
 
     Where it fails: a small town named like a big foreign city in an article that never names its
@@ -118,14 +119,22 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             # "the city of Lebanon" (Pennsylvania): the words rule the country out when a town has that
             # very name (a town once called so, New Providence for "Turkey", is no reason)
             score -= _TOWN_NOT_COUNTRY if mention.level else _TOWN_NOT_COUNTRY / 2
+        elif {entry.level, asked} == {"admin1", "admin2"}:
+            # "district" and "province" name either level from country to country (Jordan's Karak
+            # district is a governorate): a region of the other level is half what the words ask
+            score += 1.0 if mention.level else 0.5
+            why.append("a region, if not of the level the words ask")
         elif entry.level != "country":
             score -= 0.5
     if ctx:
         votes = ctx.country_votes(entry.country, mention.key) if entry.country else 0
         if entry.level not in WIDE and votes:
             # A world city keeps its name against a small namesake in a country the article names
-            # (Paris, Texas in an American story): the namesake needs its region named too.
-            overshadowed = largest >= _WORLD_CITY and entry.population * _NAMESAKE_RATIO < largest
+            # (Paris, Texas in an American story): the namesake needs its region named too. So does
+            # any namesake abroad when the article names the world city's country as well
+            # (Washington, Tyne and Wear, in a story of London and the U.S.): ``world`` is that country.
+            overshadowed = largest >= _WORLD_CITY and (entry.population * _NAMESAKE_RATIO < largest or (
+                world is not None and entry.country != world))
             score += (0.1 if overshadowed else 0.6) + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
         if entry.level in _LOCAL and ctx.points and (near := ctx.neighbours(entry, mention.key)):
@@ -157,8 +166,9 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     span = getattr(mention, "span", None)
     # "Va.", "Man.", "Ill.": with its dot a region abbreviation outranks the towns its letters spell
     # ("Wa", "Il"); the dot keeps the rule off words ("Miss" without one stays a word or a town)
-    abbreviated = gaz.abbreviation(span.text) if span is not None else None
-    if abbreviated is not None and span.text.endswith("."):
+    written = dotted(span) if span is not None else ""
+    abbreviated = gaz.abbreviation(written) if span is not None else None
+    if abbreviated is not None and written.endswith("."):
         return abbreviated, 0.9, "abbreviation of a region"
     entries = [gaz.entry(i) for i in gaz.lookup(mention.key)]
     if not entries:
@@ -168,7 +178,11 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     largest = max((max(e.population, _WORLD_CITY if e.feature_code == "PPLC" else 0)
                    for e in entries if e.level == "city"), default=0)
     own_town = any(e.level == "city" and own_name(e) == mention.key for e in entries)
-    scored = sorted(((*_score(e, mention, ctx, largest, own_town), e) for e in entries), key=lambda t: -t[0])
+    world = next((e.country for e in entries if ctx and e.level == "city" and e.country
+                  and max(e.population, _WORLD_CITY if e.feature_code == "PPLC" else 0) >= _WORLD_CITY
+                  and ctx.country_votes(e.country, mention.key)), None)
+    scored = sorted(((*_score(e, mention, ctx, largest, own_town, world), e) for e in entries),
+                    key=lambda t: -t[0])
     best_score, why, best = scored[0]
     if len(scored) == 1:
         conf, reasons = 0.9, ["only place of that name", *why]
@@ -277,6 +291,58 @@ def _regions_holding_towns(mentions: list[Mention], results: list[tuple[GazEntry
             results[n] = (best, 0.8, f"holds {town.name}, named before it with a comma")
 
 
+def _one_place_per_name(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]]) -> None:
+    """"COLUMBIA, Ky. - ... was taken to a hospital in Columbia": an article means one place by one
+    name. Where a town is named with its region after a comma and resolves inside it, the bare
+    repeats of its name are that town too (the region is not repeated each time)."""
+    settled: dict[str, tuple[GazEntry, str]] = {}
+    for n, (m, (entry, _, _)) in enumerate(zip(mentions, results, strict=True)):
+        region = mentions[n + 1] if n + 1 < len(mentions) else None
+        # the region must be one ("Columbia, Ky."), not the next town of a list ("Washington, New York
+        # and Boston")
+        if m.within and entry is not None and region is not None and region.container \
+                and any(_contains(outer, entry) for outer in m.within):
+            settled.setdefault(m.key, (entry, m.span.text))
+    if not settled:
+        return
+    for n, (m, (entry, conf, _)) in enumerate(zip(mentions, results, strict=True)):
+        hit = settled.get(m.key)
+        if hit is None or m.within or m.level or entry is None or entry.idx == hit[0].idx:
+            continue
+        town, written = hit
+        where = town.admin1 or town.country3
+        results[n] = (town, round(min(conf, 0.8), 3),
+                      f"named with its region elsewhere in the article ({written}, {where})")
+
+
+_LIST_WORDS = frozenset({",", "and", "or", "&"})
+
+
+def _regions_in_lists(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]],
+                      gaz: Gazetteer) -> None:
+    """"States such as California or Washington": names in one list are things of one kind. A name
+    listed next to a state or province of a country, that names a region of that country by its own
+    name too, is that region, not the town it resolved to (the capital, Washington). A name with a
+    region after a comma ("Washington, D.C.") keeps its town."""
+    for n, (mention, (entry, _, _)) in enumerate(zip(mentions, results, strict=True)):
+        if entry is None or entry.level not in _LOCAL or mention.within or mention.level:
+            continue
+        doc = mention.span.doc
+        beside = []
+        for k in (n - 1, n + 1):
+            if 0 <= k < len(mentions):
+                first, second = (mentions[k], mention) if k < n else (mention, mentions[k])
+                between = doc[first.span.end: second.span.start]
+                other = results[k][0]
+                if len(between) and all(t.lower_ in _LIST_WORDS for t in between) and other is not None \
+                        and other.level == "admin1" and not mentions[k].container:
+                    beside.append(other)
+        regions = [e for e in (gaz.entry(i) for i in gaz.lookup(mention.key)) if e.level == "admin1"
+                   and own_name(e) == mention.key and any(b.country == e.country for b in beside)]
+        if regions:
+            results[n] = (regions[0], 0.7, f"listed with {beside[0].name}, a region of the same country")
+
+
 def _place(mention: Mention, entry: GazEntry | None, score: float, reason: str) -> Place:
     span = mention.span
     if entry is None:
@@ -302,6 +368,8 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     mentions = find_toponyms(doc, gaz)
     results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
     _regions_holding_towns(mentions, results, gaz)
+    _regions_in_lists(mentions, results, gaz)
+    _one_place_per_name(mentions, results)
     moved = _district_points(results, gaz)
     places = []
     for k, (m, (entry, conf, reason)) in enumerate(zip(mentions, results, strict=True)):
@@ -315,6 +383,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
                                    "names in its state")
         places.append(place)
     _inside_containers(places, doc)
+    _possessed_by_towns(places, doc)
     _article_focus(places, doc)
     forget(doc)  # the token list read above does not outlive the geoparse in a Doc the caller keeps
     return places
@@ -323,21 +392,41 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
 def _article_focus(places: list[Place], doc: Doc) -> None:
     """A name the words call a place but the gazetteer lacks ("Frenchmen Street", "Lake Manassas",
     "Rogers Centre") and that no named town stands beside takes the point of the article's focus: the
-    town it names most often (the first of equals). Local news is about one town, and its streets,
-    parks and buildings lie in or near it; a wrong guess costs nothing that no point did not cost
-    already. Fails for an article that roams (a travel piece, a national round-up); the score says
-    how little the point is worth, and ``geonameid`` stays None."""
+    town it names most often in the country it names most, among equals the one with most of the
+    article's other towns around it (then the first), so that a foreign town the story passes through
+    ("flights from London") or a namesake far from the story's towns is not where its unknown streets
+    are. Local
+    news is about one town, and its streets, parks and buildings lie in or near it; a wrong guess
+    costs nothing that no point did not cost already. Fails for an article that roams (a travel
+    piece, a national round-up); the score says how little the point is worth, and ``geonameid``
+    stays None. With no town named on its own, the town a body of the article is named after
+    counts."""
     counts: dict[tuple[str | None, float, float], int] = {}
     first: dict[tuple[str | None, float, float], Place] = {}
-    for p in places:
-        if p.lat is not None and p.lon is not None and p.geonameid is not None and p.resolution in _LOCAL \
-                and not (p.reason or "").startswith(EMBEDDED):
+    countries: dict[str | None, int] = {}
+    resolved = [p for p in places if p.geonameid is not None]
+    named = [p for p in resolved if not (p.reason or "").startswith(EMBEDDED)]
+    if not any(p.resolution in _LOCAL for p in named):
+        # no town named on its own: the town a local body is named after ("the Winnipeg Fire
+        # Paramedic Service") is where its streets are
+        named = resolved
+    for p in named:
+        countries[p.country] = countries.get(p.country, 0) + 1
+        if p.lat is not None and p.lon is not None and p.resolution in _LOCAL:
             key = (p.name, p.lat, p.lon)
             counts[key] = counts.get(key, 0) + 1
             first.setdefault(key, p)
     if not counts:
         return
-    focus = first[max(counts, key=lambda k: counts[k])]
+
+    def neighbours(key: tuple[str | None, float, float]) -> int:
+        # other towns of the article within _NEAR_DEG: local news names towns near one another
+        _, lat, lon = key
+        dlon = _NEAR_DEG / max(0.2, math.cos(math.radians(lat)))
+        return sum(1 for other in counts if other != key and abs(other[1] - lat) < _NEAR_DEG
+                   and abs(other[2] - lon) < dlon)
+
+    focus = first[max(counts, key=lambda k: (countries[first[k].country], counts[k], neighbours(k)))]
     for i, place in enumerate(places):
         if place.lat is None and not _measured_from_a_place(place, places, doc):
             places[i] = replace(place, name=place.entity_text, lat=focus.lat, lon=focus.lon,
@@ -371,6 +460,31 @@ def _inside_containers(places: list[Place], doc: Doc) -> None:
         places[i] = replace(place, name=place.entity_text, lat=host.lat, lon=host.lon, country=host.country,
                             admin1=host.admin1, admin2=host.admin2, score=round(host.score * 0.8, 3),
                             reason=f"not in the gazetteer; inside {host.name}, whose point it takes")
+
+
+def _possessed_by_towns(places: list[Place], doc: Doc) -> None:
+    """"London's Heathrow", "Cairo's Abbasiya neighbourhood": a place named with a town's possessive
+    before it lies in that town. When it resolved to a namesake far away (Heathrow, Florida), it takes
+    the town's point instead, at the finer level. Only right after "<town>'s": a looser link ("an office
+    in Cairo near Heathrow") says nothing of the kind."""
+    by_end = {p.end: p for p in places if p.lat is not None and p.resolution == "city" and p.geonameid}
+    for i, place in enumerate(places):
+        if place.resolution not in ("city", "sub-city") or place.lat is None:
+            continue
+        span = doc.char_span(place.start, place.end, alignment_mode="expand")
+        if span is None or span.start < 2 or doc[span.start - 1].tag_ != "POS":
+            continue
+        host = by_end.get(doc[span.start - 2].idx + len(doc[span.start - 2]))
+        if host is None or host is place or host.lat is None or host.lon is None:
+            continue
+        dlon = _NEAR_DEG / max(0.2, math.cos(math.radians(host.lat)))
+        if abs(place.lat - host.lat) < _NEAR_DEG and abs((place.lon or 0) - host.lon) < dlon:
+            continue  # already in or by the town
+        places[i] = replace(place, name=place.entity_text, geonameid=None, lat=host.lat, lon=host.lon,
+                            country=host.country, admin1=host.admin1, admin2=host.admin2, feature_code=None,
+                            resolution="sub-city", score=round(host.score * 0.8, 3),
+                            reason=f"named as {host.name}'s, so inside it, whose point it takes; not "
+                                   f"{place.name} far away")
 
 
 def _measured_from_a_place(place: Place, places: list[Place], doc: Doc) -> bool:

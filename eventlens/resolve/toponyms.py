@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer
-from ..nlp.doccache import doc_ents, tokens
+from ..nlp.doccache import doc_ents, sentence_bounds, tokens
 from .placenames import (
     level_prefixes_by_size,
     level_words,
     normalise_placename,
+    place_nouns,
     place_stopwords,
     scene_object,
     split_level,
@@ -35,7 +36,8 @@ _MAX_NGRAM = 5
 WIDE = frozenset({"country", "region"})  # levels whose names outrank any town of the same name
 # One-word region names that are compass words: never a place inside a longer name ("River North")
 _COMPASS = frozenset({"north", "south", "east", "west", "central", "centre", "center", "northern",
-                      "southern", "eastern", "western", "middle", "upper", "lower"})
+                      "southern", "eastern", "western", "middle", "upper", "lower", "northeast", "northwest",
+                      "southeast", "southwest"})
 _WITHIN_TOWN = frozenset({"greater", "downtown", "inner", "outer", "old", "metropolitan", "metro", "rural",
                           "suburban", "coastal"})
 # Entities whose names often hold a place ("the Kentucky Department of Education", "Toronto Police").
@@ -57,6 +59,11 @@ def common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
             and gaz.abbreviation(span.text) is None:
         return True  # an acronym ("BA", "AI", "P.A."); country ones ("US", "UAE") returned above
     first = normalise_placename(span[0].text)
+    if len(span) == 1 and first in honorifics and dotted(span).endswith(".") \
+            and gaz.abbreviation(dotted(span)) is None:
+        # an abbreviated title alone ("Sen.", "Gov."), the tagger took for a place; not "Miss."
+        # (Mississippi), and not a word that may begin a name cut short ("the village of Sheikh ...")
+        return True
     return len(span) > 1 and first in honorifics
 
 
@@ -66,7 +73,7 @@ class Mention:
 
     span: Span
     key: str
-    source: str  # "ner" | "gazetteer" | "relabel"
+    source: str  # "ner" | "gazetteer" | "relabel" | "syntax" | "dateline" | "embedded" | "abbreviation"
     label: str
     level: str | None = None
     within: list[GazEntry] = field(default_factory=list)  # "Town, Region": the region after the comma
@@ -108,6 +115,10 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     words_after = level_words()
     if after in words_after:
+        if words_after[after] == "city" and span.end + 1 < len(doc) and doc[span.end + 1].lower_ == "of":
+            # "the Hunan city of Yueyang", "the Kurdish town of Kobani": the town is the name after
+            # "of", and the name before only says where it lies
+            return span, None
         return span, words_after[after]
     if after in _GOVERNOR:
         # "New York Gov. Andrew Cuomo", "the Kandahar governor": a governor governs a state or province
@@ -145,8 +156,10 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
         if len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC"):
             key = normalise_placename(ent.text)
             votes[key] = votes.get(key, 0) + (-1 if ent.label_ == "PERSON" else 1)
+    nouns = place_nouns()
     for ent in ents:
-        if ent.label_ == "PERSON":
+        if ent.label_ == "PERSON" and not (len(ent) > 1 and ent[-1].lower_ in nouns):
+            # a name that ends in a kind-of-place noun ("Karak Castle", "Tilal Street") is no person's
             key = normalise_placename(ent.text)
             if len(ent) > 1 or not (_big_place(key, gaz) or (votes[key] >= 0 and gaz.lookup(key))):
                 words.add(key)
@@ -178,7 +191,8 @@ def _big_place(key: str, gaz: Gazetteer) -> bool:
 
 def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     """"Trinidad and Tobago", "Jammu and Kashmir", "Bosnia and Herzegovina": two entities joined by
-    "and" that together name a country or a region are one name (the tagger splits them)."""
+    "and" that together name a country or a region are one name (the tagger splits them); so are two
+    places around a dot that together name a known place ("ST. LOUIS")."""
     out: list[Span] = []
     k = 0
     while k < len(ents):
@@ -186,6 +200,13 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
         if k + 1 < len(ents):
             nxt = ents[k + 1]
             between = doc[ent.end: nxt.start]
+            if len(between) == 1 and between[0].text == "." and not ent[-1].whitespace_ \
+                    and ent.label_ in PLACE_LABELS and nxt.label_ in PLACE_LABELS \
+                    and gaz.lookup(normalise_placename(doc[ent.start: nxt.end].text)):
+                # "ST. LOUIS" in capitals: the tokenizer split the dot off and the tagger made two places
+                out.append(Span(doc, ent.start, nxt.end, label="GPE"))
+                k += 2
+                continue
             if len(between) == 1 and between[0].lower_ in ("and", "&") and not (ent.ent_id_ or nxt.ent_id_) \
                     and {ent.label_, nxt.label_} & PLACE_LABELS \
                     and {ent.label_, nxt.label_} <= PLACE_LABELS | RELABEL_FROM:
@@ -248,6 +269,7 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             taken[i] = True
     mentions.extend(_syntax_names(doc, gaz, taken, persons))
     mentions.extend(_gazetteer_ngrams(doc, gaz, taken, persons))
+    mentions.extend(_datelines(doc, gaz, mentions))
     mentions.extend(_embedded(doc, ents, gaz, persons))
     mentions.extend(_abbreviations(doc, gaz, mentions))
     mentions.sort(key=lambda m: m.span.start)
@@ -289,8 +311,10 @@ def _known_parts(span: Span, gaz: Gazetteer, persons: set[str]) -> list[Mention]
         if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
             return None
         key = normalise_placename(part.text)
+        # compass words alone only qualify the name after them ("Far North" of "Far North Queensland",
+        # a region of Cameroon by itself)
         if key and key not in persons and _big_place(key, gaz) and not common_word(part, key, gaz) \
-                and not (len(part) == 1 and part[0].lower_ in _COMPASS):
+                and not all(t.lower_ in _COMPASS or t.lower_ == "far" for t in part):
             return Mention(part, key, "ner", "GPE")
         return None
 
@@ -366,30 +390,66 @@ def _syntax_names(doc: Doc, gaz: Gazetteer, taken: list[bool], persons: set[str]
     return out
 
 
+# what follows a dateline's place name: a dash, the agency in brackets, a comma before the region
+_DATELINE_AFTER = frozenset({"—", "–", "-", "--", "(", ","})
+
+
+def _datelines(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """News datelines: the name in capitals that opens a report, before a dash, the agency in brackets
+    or a comma and the region ("BEIRUT (AP) -", "TORRINGTON —", "HOLLIDAY, Mo. —"), at the start of
+    the article or of a sentence (a page can hold several reports). The small model reads capitals as
+    common nouns and tags few of them, but a dateline says where the report was filed, so a name the
+    gazetteer knows is a place there, however small. A heading in capitals is no dateline: it is
+    followed by words, not by that punctuation."""
+    covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
+    toks = tokens(doc)
+    out = []
+    for start, _ in sentence_bounds(doc):
+        end = start
+        # capital words, with a dot the tokenizer split off ("ST", ".", "LOUIS")
+        while end < len(doc) and end - start < _MAX_NGRAM and end not in covered and (
+                (toks[end].is_upper and toks[end].is_alpha and len(toks[end]) > 1)
+                or (toks[end].text == "." and end > start and not toks[end - 1].whitespace_)):
+            end += 1
+        while end > start and toks[end - 1].text == ".":
+            end -= 1
+        if end == start or end >= len(doc) or toks[end].text not in _DATELINE_AFTER:
+            continue
+        span = doc[start:end]
+        key = normalise_placename(span.text)
+        if len(key) > 2 and gaz.lookup(key) and not common_word(span, key, gaz):
+            # two letters are an acronym that opens a sentence ("EU, Canada and ..."), not a dateline
+            out.append(Mention(span, key, "dateline", "GPE"))
+    return out
+
+
 def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str]) -> list[Mention]:
     """Places named inside organisation and facility names: "the Kentucky Department of Education",
-    "University of Alberta", "Air Zimbabwe". Only countries, regions, admin1 and cities of 100,000+,
-    never the entity's last word unless "of" or call letters come before it ("CTV Winnipeg"), so the
-    organisation's head noun (the word actor and event rules read) is never taken for a place. Such
-    places are recorded, but ``eventplace`` never makes them where an event happened."""
+    "University of Alberta", "US Special Forces", "Air Zimbabwe". Only countries, regions, admin1 and
+    cities of 100,000+, never the entity's last word unless it is a country or "of" or call letters
+    come before it ("CTV Winnipeg"), so the organisation's head noun (the word actor and event rules
+    read) is never taken for a place. Such places are recorded, but ``eventplace`` never makes them
+    where an event happened."""
     out: list[Mention] = []
     for ent in ents:
         if ent.label_ not in _HOSTS or len(ent) < 2:
             continue
 
         def match(i: int, end: int, ent: Span = ent) -> Mention | None:
-            # "University of Alberta"; "CTV Winnipeg", "CBC Toronto": a broadcaster's call letters and
-            # the city of its station
-            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ == "of" or all(
-                t.is_upper and t.is_alpha and len(t) >= 2 for t in doc[ent.start:i])))
-            if not last_ok or not doc[i].is_title or not doc[end - 1].is_title:
+            if not _capitalised(doc[i]) or not _capitalised(doc[end - 1]):
                 return None
             span = doc[i:end]
             key = normalise_placename(span.text)
-            if key in persons or common_word(span, key, gaz):
-                return None
-            if any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
-                   for e in (gaz.entry(j) for j in gaz.lookup(key))):
+            if key in persons or common_word(span, key, gaz) or key in _COMPASS:
+                return None  # "Central Bank", "South Central Ambulance Service": a compass word alone
+            entries = [gaz.entry(j) for j in gaz.lookup(key)]
+            # "University of Alberta"; "CTV Winnipeg", "CBC Toronto": a broadcaster's call letters and
+            # the city of its station; "Air Zimbabwe", "Environment Canada": a country is never the head
+            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ == "of" or all(
+                t.is_upper and t.is_alpha and len(t) >= 2 for t in doc[ent.start:i]) or any(
+                e.level == "country" for e in entries)))
+            if last_ok and any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
+                               for e in entries):
                 return Mention(span, key, "embedded", ent.label_)
             return None
 
@@ -397,18 +457,33 @@ def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str
     return out
 
 
+def dotted(span: Span) -> str:
+    """The span's text with the dot the tokenizer split off after it ("Man", "." -> "Man."): the
+    tokenizer keeps the dot only on the abbreviations it knows (US states)."""
+    doc = span.doc
+    if len(span) and span.end < len(doc) and doc[span.end].text == "." and not span[-1].whitespace_ \
+            and span[-1].is_alpha:
+        return span.text + "."
+    return span.text
+
+
 def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
     """Region abbreviations with their dot after a comma ("Louisville, Ky.", "Kelowna, B.C."), which
-    the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma."""
+    the tagger rarely calls a place. Several spell words ("Miss.", "Pa."), hence the comma. The
+    tokenizer keeps the dot only on the abbreviations it knows (US states): "Ont." comes as "Ont", "."."""
     covered = {i for m in mentions for i in range(m.span.start, m.span.end)}
     out = []
     toks = tokens(doc)
     for tok in toks:
         if tok.i in covered or tok.i == 0 or toks[tok.i - 1].text != ",":
             continue
-        entry = gaz.abbreviation(tok.text)
+        end = tok.i + 1
+        if end < len(doc) and toks[end].text == "." and not tok.whitespace_ and tok.is_alpha:
+            end += 1  # the tokenizer split the dot off before a comma ("Barrie, Ont., with")
+        span = doc[tok.i: end]
+        entry = gaz.abbreviation(span.text)
         if entry is not None:
-            out.append(Mention(doc[tok.i: tok.i + 1], f"\x00abbr {tok.text}", "abbreviation", "GPE", "admin1",
+            out.append(Mention(span, f"\x00abbr {span.text}", "abbreviation", "GPE", "admin1",
                                within=[entry]))
     return out
 
@@ -429,9 +504,9 @@ def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
             continue
         wider = second.within or [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
                                   if e.level in ("country", "admin1", "admin2")]
-        if not wider and second.span.text.endswith("."):
+        if not wider and dotted(second.span).endswith("."):
             # "COLUMBIA, Ky.": the tagger took the abbreviation for a place itself
-            region = gaz.abbreviation(second.span.text)
+            region = gaz.abbreviation(dotted(second.span))
             wider = [region] if region is not None else []
         if wider:
             first.within = wider
