@@ -334,6 +334,11 @@ def test_a_part_larger_than_the_window_is_clustered_as_successive_runs():
             store.write_results([by_doc[d] for d in docs])
             cluster_store(store)
         assert _store_state(store) == windowed
+    for part_size in (7, 10**9):  # windows are windows however the parts are packed into batches
+        with Store.open(":memory:") as store:
+            store.write_results(results)
+            cluster_store(store, part_size=part_size, window=40)
+            assert _store_state(store) == windowed
     with Store.open(":memory:") as store:
         store.write_results(results)
         cluster_store(store)

@@ -227,12 +227,14 @@ def _plan(store: Store, run_id: str | None, rules: Rules, part_size: int,
         sized AS (
             SELECT part, sum(n) AS n FROM parts GROUP BY part),
         cut AS (
-            SELECT p.doc_id, p.grp, p.part,
+            SELECT p.doc_id, p.grp, p.part, s.n > $window AS windowed,
                    CASE WHEN s.n > $window THEN (sum(p.n) OVER (PARTITION BY p.part ORDER BY p.lo, p.doc_id
                         ROWS UNBOUNDED PRECEDING) - 1) // $window ELSE 0 END AS win, p.n
             FROM parts p JOIN sized s ON s.part = p.part),
         pieces AS (
-            SELECT part, win, sum(n) AS n FROM cut GROUP BY 1, 2),
+            -- a window counts as a whole batch at least: two windows never share one, whatever the size
+            SELECT part, win, CASE WHEN bool_or(windowed) THEN greatest(sum(n), $size) ELSE sum(n) END AS n
+            FROM cut GROUP BY 1, 2),
         packed AS (
             SELECT part, win, sum(n) OVER (ORDER BY part, win ROWS UNBOUNDED PRECEDING) AS upto FROM pieces)
         SELECT c.doc_id, c.grp, CAST((k.upto - 1) // $size AS BIGINT) AS batch, c.win > 0 AS continues
