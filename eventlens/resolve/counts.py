@@ -26,7 +26,7 @@ from spacy.tokens import Span, Token
 
 from ..nlp.doccache import children_of, doc_text, memo, sentence_of, span_ents, span_tokens, tokens
 from ..records import Count
-from .quantities import Quantity, load_json, parse_quantity, quantity_patterns
+from .quantities import Quantity, find_quantities, load_json, parse_quantity
 
 log = logging.getLogger(__name__)
 
@@ -452,7 +452,7 @@ def _scan(sent: Span, trigger: Token | None) -> _Scan:
     lines = _wrapped_lines(sent)
     out: list[CountMention] = []
     open_slots: list[tuple[int, Token]] = []
-    for match in quantity_patterns().quantity.finditer(sent_text):
+    for match in find_quantities(sent_text):
         start, end = sent.start_char + match.start(), sent.start_char + match.end()
         quantity = parse_quantity(match.group(0))
         if quantity is None:
