@@ -22,7 +22,6 @@ government only when it is a grammatical subject ("Moscow denied ...").
 """
 from __future__ import annotations
 
-import copy
 import logging
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -486,11 +485,19 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     key = (span.start, span.end, doc_actors.version)
     if key in doc_actors.resolved:
         known = doc_actors.resolved[key]
-        return copy.copy(known) if known is not None else None
+        return _copy(known) if known is not None else None
     actor = _resolve_actor(span, knowledge, doc_actors)
     if doc_actors.version == key[2]:  # the answer did not change what is remembered: it holds until then
-        doc_actors.resolved[key] = copy.copy(actor) if actor is not None else None
+        doc_actors.resolved[key] = _copy(actor) if actor is not None else None
     return actor
+
+
+def _copy(actor: ActorEntity) -> ActorEntity:
+    """``copy.copy(actor)`` (a new object with the same attribute dictionary) without the generic
+    reduce protocol: a kept answer is copied each time it is handed out."""
+    new = type(actor).__new__(type(actor))
+    new.__dict__.update(actor.__dict__)
+    return new
 
 
 def _resolve_actor(span: Span, knowledge: ActorKnowledge, doc_actors: DocActors) -> ActorEntity | None:
