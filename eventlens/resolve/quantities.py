@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import KnowledgeError
-from .time import alternation
+from .time import _folded, alternation
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ def quantity_patterns() -> QuantityPatterns:
 
 @lru_cache(maxsize=1)
 def _quantity_gate() -> re.Pattern[str] | None:
-    """A cheap pattern that finds something in every lowercased ASCII text the quantity pattern matches.
+    """A cheap pattern that finds something in every folded text (``time._folded``) the quantity pattern
+    matches.
 
     Every quantity holds a digit or one of these words as a whole word of its own: a number word
     ("five", "hundred"), or the longest word of a vague magnitude or a share ("thousands", "handful",
@@ -106,7 +107,7 @@ def _quantity_gate() -> re.Pattern[str] | None:
               for phrase in [*nums["vague"], *nums["shares"]]}
     if any(re.fullmatch(re.escape(c), chr(a), re.IGNORECASE) for w in _all_words() for c in w
            if not c.isascii() for a in range(128)):
-        return None  # a letter outside ASCII that matches one inside it: ASCII text is not gated
+        return None  # a letter outside ASCII that matches one inside it: no text is gated
     alternation_ = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"\d|(?<!\w)(?:{alternation_})(?:(?!\w)|to|or)")
 
@@ -120,11 +121,11 @@ def _all_words() -> list[str]:
 
 def find_quantities(text: str) -> Iterator[re.Match[str]]:
     """``quantity_patterns().quantity.finditer(text)``, the same matches, without the full scan of a
-    text that cannot hold one (see ``_quantity_gate``). Only ASCII text is gated: lowering keeps every
-    offset, and ASCII letters match the pattern's case-insensitive letters exactly when their lower
-    cases are equal."""
+    text that cannot hold one (see ``_quantity_gate``). The gate reads the text as ``time._folded``
+    lowers it, where every word the case-insensitive pattern matches is spelt as in the word list,
+    and lowering keeps each character a word character or not."""
     gate = _quantity_gate()
-    if gate is not None and text.isascii() and gate.search(text.lower()) is None:
+    if gate is not None and gate.search(_folded(text)) is None:
         return iter(())
     return quantity_patterns().quantity.finditer(text)
 
