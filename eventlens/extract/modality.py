@@ -89,21 +89,33 @@ def _sentence_lower(sent: Span) -> str:
     return text
 
 
+def _conditional(sent: Span) -> bool:
+    """Whether the sentence holds a past conditional ("had he still been alive", "if … had"): a property
+    of the sentence, read once for all its triggers, and only where "had" or "if" occurs at all."""
+    table = memo(sent.doc)
+    key = ("modality.conditional", sent.start, sent.end)
+    found = table.get(key)
+    if found is None:
+        words = _sentence_words(sent)
+        found = False
+        if "had" in words or "if" in words:
+            for i, w in enumerate(words[:-1]):
+                # "had he still been alive": inverted conditional; "if … had"
+                inverted = i == 0 or words[i - 1] in (",", "and", "but", "–", "-")
+                if (w == "had" and sent[i + 1].pos_ in ("PRON", "PROPN") and inverted) or (
+                        w == "if" and "had" in words[i + 1:]):
+                    found = True
+                    break
+        table[key] = found
+    return found  # type: ignore[no-any-return]
+
+
 def _counterfactual(token: Token, sent: Span, governors: list[Token]) -> bool:
-    words = _sentence_words(sent)
-    conditional = False
-    for i, w in enumerate(words[:-1]):
-        # "had he still been alive": inverted conditional; "if … had"
-        inverted = i == 0 or words[i - 1] in (",", "and", "but", "–", "-")
-        if w == "had" and sent[i + 1].pos_ in ("PRON", "PROPN") and inverted:
-            conditional = True
-        if w == "if" and "had" in words[i + 1:]:
-            conditional = True
     for verb in _clause_verbs(token):
         aux = _auxes(verb)
         if aux & _MODALS_HYPO and (aux & _PERFECT or "have" in aux):
             return True
-    return conditional and any(_auxes(v) & _MODALS_HYPO for v in governors)
+    return _conditional(sent) and any(_auxes(v) & _MODALS_HYPO for v in governors)
 
 
 def _attribution(token: Token, ontology: Ontology, sent: Span, chain: list[Token]) -> Attribution | None:

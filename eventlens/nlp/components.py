@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from ..settings import Settings
 from .doccache import forget
 
 HYPHEN_PREFIXES = {"re", "co", "de", "pre", "non", "counter", "anti", "un", "ex", "post", "mid", "self"}
+_PREFIX_IDS = frozenset(get_string_id(word) for word in HYPHEN_PREFIXES)  # the ids ``Doc.to_array`` gives
 
 
 def register_extensions() -> None:
@@ -28,28 +31,28 @@ def register_extensions() -> None:
                   assigns=["token.is_sent_start"])
 def make_text_fixes(nlp: Language, name: str, *, merge_prefixes: bool) -> Callable[[Doc], Doc]:
     def text_fixes(doc: Doc) -> Doc:
+        # Both passes read one attribute of every token from ``Doc.to_array`` and build Token objects
+        # only where it says there may be something to do: a prefix word (by the id of its lower-case
+        # form, confirmed on the token) or a space token.
         if merge_prefixes:
             spans = []
-            i = 0
             n = len(doc)
-            while i + 2 < n:
-                a = doc[i]
-                if a.lower_ not in HYPHEN_PREFIXES:  # most tokens: one look, no neighbours fetched
-                    i += 1
+            nxt = 0  # the first token not yet merged into a span
+            for i, lower in enumerate(doc.to_array(LOWER).tolist()):
+                if lower not in _PREFIX_IDS or i < nxt or i + 2 >= n:
                     continue
-                hyphen, b = doc[i + 1], doc[i + 2]
-                if (hyphen.text == "-" and not a.whitespace_
+                a, hyphen, b = doc[i], doc[i + 1], doc[i + 2]
+                if (a.lower_ in HYPHEN_PREFIXES and hyphen.text == "-" and not a.whitespace_
                         and not hyphen.whitespace_ and b.is_alpha and b.is_lower):
                     spans.append(doc[i: i + 3])
-                    i += 3
-                else:
-                    i += 1
+                    nxt = i + 3
             if spans:
                 with doc.retokenize() as retok:
                     for span in spans:
                         retok.merge(span)
-        for i, tok in enumerate(doc[:-1]):
-            if tok.is_space and "\n" in tok.text:
+        spaces = doc.to_array(IS_SPACE).tolist()
+        for i in range(len(spaces) - 1):
+            if spaces[i] and "\n" in doc[i].text:
                 doc[i + 1].is_sent_start = True
         return doc
 

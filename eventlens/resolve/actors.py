@@ -22,7 +22,6 @@ government only when it is a grammatical subject ("Moscow denied ...").
 """
 from __future__ import annotations
 
-import copy
 import logging
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -258,23 +257,30 @@ def _matches(span: Span, knowledge: ActorKnowledge, year: int | None) -> list[_M
 
 
 def _match_at(doc: Doc, i: int, stop: int, knowledge: ActorKnowledge, year: int | None) -> _Match | None:
-    """The longest name, country word or capital that starts at token ``i`` and ends by ``stop``."""
-    toks = tokens(doc)
+    """The longest name, country word or capital that starts at token ``i`` and ends by ``stop``.
+
+    A capital counts only where the first token is in a place entity, so the capital index is not
+    asked elsewhere (the lookups are pure: the answer is the same)."""
+    toks, words = tokens(doc), token_words(doc).text
     text_of = doc_text(doc)
+    start = toks[i].idx
+    in_place = toks[i].ent_type_ in PLACE_LABELS
     for j in range(stop, i, -1):
         last = toks[j - 1]
-        if last.is_punct and last.text not in (".",) and j - 1 > i:
+        word = words[j - 1]
+        if j - 1 > i and word != "." and last.is_punct:
             continue
-        text = text_of[toks[i].idx:last.idx + len(last.text)]  # doc[i:j].text
+        text = text_of[start:last.idx + len(word)]  # doc[i:j].text
         actor = knowledge.named(text, year=year)
         if actor is not None:
             return _Match(i, j, actor=actor)
         country = knowledge.country_word(text)
         if country is not None and not _inside_person_name(doc, i, j, knowledge):
             return _Match(i, j, country=country)
-        capital = knowledge.capital(text)
-        if capital is not None and toks[i].ent_type_ in PLACE_LABELS:
-            return _Match(i, j, capital=capital)
+        if in_place:
+            capital = knowledge.capital(text)
+            if capital is not None:
+                return _Match(i, j, capital=capital)
     return None
 
 
@@ -486,11 +492,19 @@ def resolve_actor(span: Span, *, knowledge: ActorKnowledge, doc_actors: DocActor
     key = (span.start, span.end, doc_actors.version)
     if key in doc_actors.resolved:
         known = doc_actors.resolved[key]
-        return copy.copy(known) if known is not None else None
+        return _copy(known) if known is not None else None
     actor = _resolve_actor(span, knowledge, doc_actors)
     if doc_actors.version == key[2]:  # the answer did not change what is remembered: it holds until then
-        doc_actors.resolved[key] = copy.copy(actor) if actor is not None else None
+        doc_actors.resolved[key] = _copy(actor) if actor is not None else None
     return actor
+
+
+def _copy(actor: ActorEntity) -> ActorEntity:
+    """``copy.copy(actor)`` (a new object with the same attribute dictionary) without the generic
+    reduce protocol: a kept answer is copied each time it is handed out."""
+    new = type(actor).__new__(type(actor))
+    new.__dict__.update(actor.__dict__)
+    return new
 
 
 def _resolve_actor(span: Span, knowledge: ActorKnowledge, doc_actors: DocActors) -> ActorEntity | None:

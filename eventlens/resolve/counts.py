@@ -26,7 +26,7 @@ from spacy.tokens import Span, Token
 
 from ..nlp.doccache import children_of, doc_text, memo, sentence_of, span_ents, span_tokens, tokens
 from ..records import Count
-from .quantities import Quantity, load_json, parse_quantity, quantity_patterns
+from .quantities import Quantity, find_quantities, load_json, parse_quantity
 
 log = logging.getLogger(__name__)
 
@@ -423,6 +423,10 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
     category word and the trigger governs it, so the sentence is scanned again with the trigger only
     then. Callers get fresh copies: records built on one call do not share their counts with another.
     """
+    return [replace(m, count=replace(m.count)) for m in _kept_scan(sent, trigger).mentions]
+
+
+def _kept_scan(sent: Span, trigger: Token | None) -> _Scan:
     table = memo(sent.doc)
     key = ("counts.scan", sent.start, sent.end)
     scan = table.get(key)
@@ -433,7 +437,7 @@ def scan_counts(sent: Span, *, trigger: Token | None = None) -> list[CountMentio
         scan = table.get(tkey)
         if scan is None:
             scan = table[tkey] = _scan(sent, trigger)
-    return [replace(m, count=replace(m.count)) for m in scan.mentions]
+    return scan  # type: ignore[no-any-return]
 
 
 def _lends_category(trigger: Token, open_slots: list[tuple[int, Token]]) -> bool:
@@ -452,7 +456,7 @@ def _scan(sent: Span, trigger: Token | None) -> _Scan:
     lines = _wrapped_lines(sent)
     out: list[CountMention] = []
     open_slots: list[tuple[int, Token]] = []
-    for match in quantity_patterns().quantity.finditer(sent_text):
+    for match in find_quantities(sent_text):
         start, end = sent.start_char + match.start(), sent.start_char + match.end()
         quantity = parse_quantity(match.group(0))
         if quantity is None:
@@ -548,7 +552,7 @@ def find_counts(sent: Span, *, trigger: Token | None = None) -> list[Count]:
     ``trigger`` lends its category to a count it governs that has no category word of its own.
     Offsets index ``sent.doc.text``.
     """
-    return [m.count for m in scan_counts(sent, trigger=trigger)]
+    return [replace(m.count) for m in _kept_scan(sent, trigger).mentions]  # fresh copies of the counts alone
 
 
 def displacement_term(sent: Span, trigger: Token | None = None) -> str | None:

@@ -364,7 +364,13 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     Resolution runs twice: without context, then with what the first pass found (countries, regions,
     nearby towns), so that a confident name settles the doubtful ones around it. A third pass was
     measured and gains nothing."""
-    gaz = gaz or load_gazetteer()
+    places = _geoparse(doc, gaz or load_gazetteer())
+    forget(doc)  # the token list read above does not outlive the geoparse in a Doc the caller keeps
+    return places
+
+
+def _geoparse(doc: Doc, gaz: Gazetteer) -> list[Place]:
+    """``geoparse`` leaving the Doc's caches (``nlp.doccache``) for the caller to forget."""
     mentions = find_toponyms(doc, gaz)
     results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
     _regions_holding_towns(mentions, results, gaz)
@@ -385,7 +391,6 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     _inside_containers(places, doc)
     _possessed_by_towns(places, doc)
     _article_focus(places, doc)
-    forget(doc)  # the token list read above does not outlive the geoparse in a Doc the caller keeps
     return places
 
 
@@ -553,10 +558,11 @@ class PlaceResolver:
         return self._gaz
 
     def __call__(self, doc: Doc) -> Doc:
-        places = geoparse(doc, self.gazetteer)
+        places = _geoparse(doc, self.gazetteer)
         doc._.places = places
         if self.relabel:
-            self._relabel(doc, places)
+            self._relabel(doc, places)  # reads the token list the geoparse made (``trim_span``)
+        forget(doc)  # the caches do not outlive the component in a Doc the caller keeps
         return doc
 
     def _relabel(self, doc: Doc, places: list[Place]) -> None:

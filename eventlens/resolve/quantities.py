@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from ..errors import KnowledgeError
-from .time import alternation
+from .time import _folded, alternation
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def _numbers() -> dict[str, Any]:
     return load_json("number_words.json")
 
 
+_SCALE_WORDS = ("hundred", "thousand", "million", "billion", "lakh", "crore")  # number words of their own
+
+
 @dataclass(frozen=True)
 class QuantityPatterns:
     quantity: re.Pattern[str]
@@ -66,7 +70,7 @@ class QuantityPatterns:
 @lru_cache(maxsize=1)
 def quantity_patterns() -> QuantityPatterns:
     nums = _numbers()
-    word = alternation([*nums["units"], "hundred", "thousand", "million", "billion", "lakh", "crore"])
+    word = alternation([*nums["units"], *_SCALE_WORDS])
     scale = alternation([*nums["scales"]])
     digits = (r"\d{1,3}(?:,\d{3}|, 000(?!\d))+(?:\.\d+)?"  # 300,000 and the typed "61, 000"
               r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]?\d)"  # 9 300 (space-grouped)
@@ -83,6 +87,47 @@ def quantity_patterns() -> QuantityPatterns:
                 rf"(?P<qty>{share}|{vague_mult}|{vague}|{range_}|{number})(?![\w%$£€])")
     return QuantityPatterns(quantity=re.compile(quantity, re.IGNORECASE),
                      number=re.compile(number, re.IGNORECASE))
+
+
+@lru_cache(maxsize=1)
+def _quantity_gate() -> re.Pattern[str] | None:
+    """A cheap pattern that finds something in every folded text (``time._folded``) the quantity pattern
+    matches.
+
+    Every quantity holds a digit or one of these words as a whole word of its own: a number word
+    ("five", "hundred"), or the longest word of a vague magnitude or a share ("thousands", "handful",
+    "thirds"). Qualifiers, "a", "one", "between" and "from" only come before such a word. A number word
+    may run into a range joiner ("fiveto ten"), hence the "to" and "or" after it. The gate is plain
+    lower-case literals, which the regex engine skips through far faster than the case-insensitive
+    alternation of the quantity pattern, so a sentence without a quantity is not scanned further.
+    """
+    nums = _numbers()
+    words = {w.lower() for w in [*nums["units"], *_SCALE_WORDS]}
+    words |= {max(re.findall(r"\w+", phrase.lower()), key=len)
+              for phrase in [*nums["vague"], *nums["shares"]]}
+    if any(re.fullmatch(re.escape(c), chr(a), re.IGNORECASE) for w in _all_words() for c in w
+           if not c.isascii() for a in range(128)):
+        return None  # a letter outside ASCII that matches one inside it: no text is gated
+    alternation_ = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\d|(?<!\w)(?:{alternation_})(?:(?!\w)|to|or)")
+
+
+def _all_words() -> list[str]:
+    """Every word of the number-word file the quantity pattern is built from."""
+    nums = _numbers()
+    return [str(w) for key in ("units", "scales", "vague", "vague_multipliers", "qualifiers", "shares")
+            for w in nums[key]]
+
+
+def find_quantities(text: str) -> Iterator[re.Match[str]]:
+    """``quantity_patterns().quantity.finditer(text)``, the same matches, without the full scan of a
+    text that cannot hold one (see ``_quantity_gate``). The gate reads the text as ``time._folded``
+    lowers it, where every word the case-insensitive pattern matches is spelt as in the word list,
+    and lowering keeps each character a word character or not."""
+    gate = _quantity_gate()
+    if gate is not None and gate.search(_folded(text)) is None:
+        return iter(())
+    return quantity_patterns().quantity.finditer(text)
 
 
 @lru_cache(maxsize=1)

@@ -368,13 +368,12 @@ def resolve_time(sent: Span, trigger: Token | None, published: dt.date | None) -
     verb = _clause_head(trigger) if trigger is not None else sent.root
     tense = _tense(verb)
     doc = sent.doc
-    key = ("time", sent.start_char, sent.end_char, published, tense)
     cache = memo(doc)
+    future = tense == "future" or (tense == "present" and _future_words(sent))
+    key = ("time", sent.start_char, sent.end_char, published, future)
     candidates = cache.get(key)
-    if candidates is None:  # the sentence's own words, read once per tense (its events share them)
+    if candidates is None:  # the sentence's own words, read once per reading (its events share them)
         sent_text = doc_text(doc)[sent.start_char:sent.end_char]
-        future = tense == "future" or (tense == "present" and _has(_folded(sent_text), _needles()["future"])
-                                       and bool(_patterns().future.search(sent_text)))
         candidates = cache[key] = _scan(sent_text, sent.start_char, published, future)
     if candidates:
         found = _choose(candidates, sent, trigger)
@@ -392,6 +391,20 @@ def resolve_time(sent: Span, trigger: Token | None, published: dt.date | None) -
     earliest = (_months_before(published, window["months"]) if "months" in window
                 else published - dt.timedelta(days=window["days"]))
     return TimeResult(DateInfo(published, earliest, published, window["precision"], "publication"), False)
+
+
+def _future_words(sent: Span) -> bool:
+    """Whether the sentence has words that point forward; asked once per sentence. The scan of a sentence
+    depends on its text, the publication date and this reading only, so events of one sentence whose verbs
+    differ in tense but not in this reading share one scan."""
+    key = ("time.future", sent.start_char, sent.end_char)
+    cache = memo(sent.doc)
+    found = cache.get(key)
+    if found is None:
+        sent_text = doc_text(sent.doc)[sent.start_char:sent.end_char]
+        found = cache[key] = _has(_folded(sent_text), _needles()["future"]) and bool(
+            _patterns().future.search(sent_text))
+    return found  # type: ignore[no-any-return]
 
 
 def finite_verb(token: Token) -> Token:

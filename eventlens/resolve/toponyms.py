@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from ..knowledge.gazetteer import GazEntry, Gazetteer
-from ..nlp.doccache import doc_ents, sentence_bounds, tokens
+from ..nlp.doccache import doc_ents, sentence_bounds, span_text, tokens
 from .placenames import (
     level_prefixes_by_size,
     level_words,
@@ -81,12 +81,15 @@ class Mention:
 
 
 def trim_span(span: Span) -> Span:
-    """Drop a leading determiner and a trailing possessive: "the Idlib's" -> "Idlib"."""
+    """Drop a leading determiner and a trailing possessive: "the Idlib's" -> "Idlib".
+
+    Reads the Doc's token list (``doccache.tokens``): called during the geoparse only."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and doc[start].lower_ in ("the", "a", "an") and doc[start].pos_ == "DET":
+    toks = tokens(doc)
+    while start < end and toks[start].lower_ in ("the", "a", "an") and toks[start].pos_ == "DET":
         start += 1
-    while end > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s")):
+    while end > start and (toks[end - 1].tag_ == "POS" or toks[end - 1].text in ("'s", "’s")):
         end -= 1
     return doc[start:end]
 
@@ -98,8 +101,9 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
     """The level a mention's own words or its neighbours ask for ("Idlib province", "city of Homs").
     A level word that the gazetteer knows as part of the name stays in it ("Kansas City", "Quebec
     City", "Suffolk County"): only the level is taken from it; for "City" only when the whole name
-    is a town at least as big as any town of the bare name."""
-    text = span.text
+    is a town at least as big as any town of the bare name. Reads the words around the span from the
+    Doc's token list (``doccache.tokens``): called during the geoparse only."""
+    text = span_text(span)
     name, level = split_level(text)
     if level and name != text:
         whole = gaz.lookup(normalise_placename(text))
@@ -111,11 +115,11 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
         inner = span[: len(span) - words] if lowered.rsplit(None, 1)[-1] in level_words() \
             and name == text[: len(name)] else span[words:]
         return inner, level
-    doc = span.doc
-    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    toks = tokens(span.doc)
+    after = toks[span.end].lower_ if span.end < len(toks) else ""
     words_after = level_words()
     if after in words_after:
-        if words_after[after] == "city" and span.end + 1 < len(doc) and doc[span.end + 1].lower_ == "of":
+        if words_after[after] == "city" and span.end + 1 < len(toks) and toks[span.end + 1].lower_ == "of":
             # "the Hunan city of Yueyang", "the Kurdish town of Kobani": the town is the name after
             # "of", and the name before only says where it lies
             return span, None
@@ -125,11 +129,11 @@ def _level_hint(span: Span, gaz: Gazetteer) -> tuple[Span, str | None]:
         return span, "admin1"
     for size, prefixes in level_prefixes_by_size():
         if span.start >= size:
-            level = prefixes.get(" ".join(t.lower_ for t in doc[span.start - size: span.start]))
+            level = prefixes.get(" ".join(t.lower_ for t in toks[span.start - size: span.start]))
             if level:
-                noun = doc[span.start - 2] if size >= 2 and doc[span.start - 1].lower_ == "of" else None
-                if noun is not None and noun.is_title and noun.i > 0 and doc[noun.i - 1].is_title \
-                        and not doc[noun.i - 1].is_sent_start:
+                noun = toks[span.start - 2] if size >= 2 and toks[span.start - 1].lower_ == "of" else None
+                if noun is not None and noun.is_title and noun.i > 0 and toks[noun.i - 1].is_title \
+                        and not toks[noun.i - 1].is_sent_start:
                     # "the Southern District of Ohio", "the Eastern Province of Saudi Arabia": the noun
                     # belongs to another name, and what follows "of" is where that lies, at any level
                     return span, None
