@@ -538,3 +538,18 @@ def test_with_no_town_named_alone_a_local_body_s_town_is_the_main_one(nlp: Langu
     places = _places(nlp, gaz, text, ents)
     street = places["Tilal Street"]
     assert street.country == "SYR" and "placed at Aleppo" in (street.reason or "")
+
+
+def test_a_region_named_by_its_abbreviation_is_what_its_name_means(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("SPOKANE, Wash. - The team was sent abroad twice. Its focus has been at home in Washington. "
+            "It flew to Washington, D.C. last year.")
+    ents = [("SPOKANE", "GPE"), ("Wash.", "GPE"), ("Washington", "GPE"), ("Washington", "GPE"),
+            ("D.C.", "GPE")]
+    places = [p for p in geoparse(_parse(nlp, text, ents), gaz) if p.entity_text == "Washington"]
+    assert places[0].resolution == "admin1" and places[0].admin1 == "Washington"
+    assert "names as Wash." in (places[0].reason or "")
+    # with its district after a comma the name stays the capital
+    assert places[1].resolution == "city" and places[1].country == "USA"
+    # without the abbreviation, the bare name is the capital
+    places = _places(nlp, gaz, "Its focus has been at home in Washington.", [("Washington", "GPE")])
+    assert places["Washington"].resolution == "city"

@@ -315,6 +315,31 @@ def _one_place_per_name(mentions: list[Mention], results: list[tuple[GazEntry | 
                       f"named with its region elsewhere in the article ({written}, {where})")
 
 
+def _regions_named_by_abbreviation(mentions: list[Mention],
+                                   results: list[tuple[GazEntry | None, float, str]]) -> None:
+    """"CAMP MURRAY, Wash. - ... his team's focus has been at home in Washington": a region the article
+    names by its abbreviation is what a bare repeat of its full name means, not the town of that name
+    it resolved to (the capital). A name with a region after a comma ("Washington, D.C.") or a level
+    word keeps its own reading."""
+    regions: dict[str, tuple[GazEntry, str]] = {}
+    for m, (entry, _, reason) in zip(mentions, results, strict=True):
+        if entry is not None and entry.level == "admin1" and reason.startswith(
+                "abbreviation of a region") and m.key != own_name(entry):
+            regions.setdefault(own_name(entry), (entry, m.span.text))
+    if not regions:
+        return
+    for n, (m, (entry, conf, _)) in enumerate(zip(mentions, results, strict=True)):
+        hit = regions.get(m.key)
+        if hit is None or m.within or m.level or entry is None or entry.idx == hit[0].idx:
+            continue
+        if n + 1 < len(mentions) and mentions[n + 1].container:
+            continue
+        region, written = hit
+        why = f"the region the article names as {written}, not a place of that name"
+        results[n] = (region, round(min(conf, 0.8), 3),
+                      f"{EMBEDDED}; {why}" if m.source == "embedded" else why)
+
+
 _LIST_WORDS = frozenset({",", "and", "or", "&"})
 
 
@@ -370,6 +395,7 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
     _regions_holding_towns(mentions, results, gaz)
     _regions_in_lists(mentions, results, gaz)
     _one_place_per_name(mentions, results)
+    _regions_named_by_abbreviation(mentions, results)
     moved = _district_points(results, gaz)
     places = []
     for k, (m, (entry, conf, reason)) in enumerate(zip(mentions, results, strict=True)):
