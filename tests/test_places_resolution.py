@@ -553,3 +553,11 @@ def test_a_region_named_by_its_abbreviation_is_what_its_name_means(nlp: Language
     # without the abbreviation, the bare name is the capital
     places = _places(nlp, gaz, "Its focus has been at home in Washington.", [("Washington", "GPE")])
     assert places["Washington"].resolution == "city"
+
+
+def test_regions_of_the_syrian_war_that_geonames_lacks(nlp: Language, gaz: Gazetteer) -> None:
+    # without them the names took the point of the article's main town, here London
+    text = "London condemned the shelling of Eastern Ghouta. The siege of Qalamoun went on."
+    places = _places(nlp, gaz, text, [("London", "GPE"), ("Eastern Ghouta", "LOC"), ("Qalamoun", "LOC")])
+    for name in ("Eastern Ghouta", "Qalamoun"):
+        assert places[name].resolution == "region" and 33.0 < (places[name].lat or 0) < 34.5
