@@ -59,6 +59,8 @@ PLACES = [
     ("Sen", "", 34.72, 137.85, "JP", "", "PPL", 18_000),  # a town spelt like a title
     ("Hanano", "", 35.0, 135.0, "JP", "", "PPL", 3_000),  # a far namesake of a district of Aleppo
     ("Karak District", "Karak", 33.116, 71.094, "PK", "", "ADM2", 500_000),  # named like a province
+    ("Nelson", "", -41.271, 173.284, "NZ", "", "PPLA", 54_400),  # a bigger namesake abroad
+    ("Nelson", "", 49.500, -117.286, "CA", "British Columbia", "PPL", 10_664),
 ]
 
 
@@ -561,3 +563,18 @@ def test_regions_of_the_syrian_war_that_geonames_lacks(nlp: Language, gaz: Gazet
     places = _places(nlp, gaz, text, [("London", "GPE"), ("Eastern Ghouta", "LOC"), ("Qalamoun", "LOC")])
     for name in ("Eastern Ghouta", "Qalamoun"):
         assert places[name].resolution == "region" and 33.0 < (places[name].lat or 0) < 34.5
+
+
+def test_a_province_s_initials_without_dots_end_an_organisation_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "A FrontCounter BC office opened in Nelson this week."
+    places = _places(nlp, gaz, text, [("FrontCounter BC", "ORG"), ("Nelson", "GPE")])
+    assert places["BC"].name == "British Columbia" and places["BC"].resolution == "admin1"
+    assert (places["BC"].reason or "").startswith("inside the name of an organisation")
+    assert places["Nelson"].country == "CAN"
+    # first, they are the body's own name, not where it serves
+    places = _places(nlp, gaz, "BC Hydro opened an office in Nelson.",
+                     [("BC Hydro", "ORG"), ("Nelson", "GPE")])
+    assert "BC" not in places
+    # a club's initials in an article that names no place of the state they spell are none
+    places = _places(nlp, gaz, "Zamalek SC won in Nelson.", [("Zamalek SC", "ORG"), ("Nelson", "GPE")])
+    assert "SC" not in places and places["Nelson"].country == "NZL"
