@@ -59,6 +59,8 @@ PLACES = [
     ("Sen", "", 34.72, 137.85, "JP", "", "PPL", 18_000),  # a town spelt like a title
     ("Hanano", "", 35.0, 135.0, "JP", "", "PPL", 3_000),  # a far namesake of a district of Aleppo
     ("Karak District", "Karak", 33.116, 71.094, "PK", "", "ADM2", 500_000),  # named like a province
+    ("Nelson", "", -41.271, 173.284, "NZ", "", "PPLA", 54_400),  # a bigger namesake abroad
+    ("Nelson", "", 49.500, -117.286, "CA", "British Columbia", "PPL", 10_664),
 ]
 
 
@@ -538,3 +540,41 @@ def test_with_no_town_named_alone_a_local_body_s_town_is_the_main_one(nlp: Langu
     places = _places(nlp, gaz, text, ents)
     street = places["Tilal Street"]
     assert street.country == "SYR" and "placed at Aleppo" in (street.reason or "")
+
+
+def test_a_region_named_by_its_abbreviation_is_what_its_name_means(nlp: Language, gaz: Gazetteer) -> None:
+    text = ("SPOKANE, Wash. - The team was sent abroad twice. Its focus has been at home in Washington. "
+            "It flew to Washington, D.C. last year.")
+    ents = [("SPOKANE", "GPE"), ("Wash.", "GPE"), ("Washington", "GPE"), ("Washington", "GPE"),
+            ("D.C.", "GPE")]
+    places = [p for p in geoparse(_parse(nlp, text, ents), gaz) if p.entity_text == "Washington"]
+    assert places[0].resolution == "admin1" and places[0].admin1 == "Washington"
+    assert "names as Wash." in (places[0].reason or "")
+    # with its district after a comma the name stays the capital
+    assert places[1].resolution == "city" and places[1].country == "USA"
+    # without the abbreviation, the bare name is the capital
+    places = _places(nlp, gaz, "Its focus has been at home in Washington.", [("Washington", "GPE")])
+    assert places["Washington"].resolution == "city"
+
+
+def test_regions_of_the_syrian_war_that_geonames_lacks(nlp: Language, gaz: Gazetteer) -> None:
+    # without them the names took the point of the article's main town, here London
+    text = "London condemned the shelling of Eastern Ghouta. The siege of Qalamoun went on."
+    places = _places(nlp, gaz, text, [("London", "GPE"), ("Eastern Ghouta", "LOC"), ("Qalamoun", "LOC")])
+    for name in ("Eastern Ghouta", "Qalamoun"):
+        assert places[name].resolution == "region" and 33.0 < (places[name].lat or 0) < 34.5
+
+
+def test_a_province_s_initials_without_dots_end_an_organisation_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "A FrontCounter BC office opened in Nelson this week."
+    places = _places(nlp, gaz, text, [("FrontCounter BC", "ORG"), ("Nelson", "GPE")])
+    assert places["BC"].name == "British Columbia" and places["BC"].resolution == "admin1"
+    assert (places["BC"].reason or "").startswith("inside the name of an organisation")
+    assert places["Nelson"].country == "CAN"
+    # first, they are the body's own name, not where it serves
+    places = _places(nlp, gaz, "BC Hydro opened an office in Nelson.",
+                     [("BC Hydro", "ORG"), ("Nelson", "GPE")])
+    assert "BC" not in places
+    # a club's initials in an article that names no place of the state they spell are none
+    places = _places(nlp, gaz, "Zamalek SC won in Nelson.", [("Zamalek SC", "ORG"), ("Nelson", "GPE")])
+    assert "SC" not in places and places["Nelson"].country == "NZL"

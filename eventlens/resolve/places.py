@@ -28,6 +28,7 @@ from .toponyms import (
     dotted,
     find_toponyms,
     own_name,
+    region_initials,
     trim_span,
 )
 
@@ -62,6 +63,8 @@ class _Context:
     admin1: dict[str, set[str]]  # "CC.A1" -> names
     levels: dict[str, str]
     points: list[tuple[float, float, str]] = field(default_factory=list)  # towns found: lat, lon, key
+    # "CC.A1" of every state or province holding a town or district any name of the article may mean
+    regions: set[str] = field(default_factory=set)
 
     def neighbours(self, entry: GazEntry, key: str) -> list[str]:
         """Other names of the article that resolved to towns within ``_NEAR_KM`` of this place."""
@@ -170,6 +173,14 @@ def _resolve(mention: Mention, gaz: Gazetteer, ctx: _Context | None) -> tuple[Ga
     abbreviated = gaz.abbreviation(written) if span is not None else None
     if abbreviated is not None and written.endswith("."):
         return abbreviated, 0.9, "abbreviation of a region"
+    initials = region_initials(span, gaz) if span is not None else None
+    if initials is not None and (mention.source != "embedded" or (
+            ctx is not None and f"{initials.country}.{initials.admin1_code}" in ctx.regions)):
+        # "BC", "PEI": a region's dotted initials written without the dots. Inside an organisation's
+        # name only when the article names a place the region may hold ("FrontCounter BC ... Nelson"):
+        # a club's "SC" is no South Carolina
+        why = "abbreviation of a region"
+        return initials, 0.9, f"{EMBEDDED}; {why}" if mention.source == "embedded" else why
     entries = [gaz.entry(i) for i in gaz.lookup(mention.key)]
     if not entries:
         if abbreviated is not None:
@@ -230,6 +241,15 @@ def _resolve_all(mentions: list[Mention], gaz: Gazetteer,
         if hit is None:
             hit = done[key] = _resolve(m, gaz, ctx)
         out.append(hit)
+    return out
+
+
+def _regions_of_names(mentions: list[Mention], gaz: Gazetteer) -> set[str]:
+    """The states and provinces ("CC.A1") that hold a town or district of any name of the article."""
+    out: set[str] = set()
+    for key in {m.key for m in mentions}:
+        out.update(f"{e.country}.{e.admin1_code}" for e in (gaz.entry(i) for i in gaz.lookup(key))
+                   if e.level in _LOCAL and e.admin1_code)
     return out
 
 
@@ -315,6 +335,31 @@ def _one_place_per_name(mentions: list[Mention], results: list[tuple[GazEntry | 
                       f"named with its region elsewhere in the article ({written}, {where})")
 
 
+def _regions_named_by_abbreviation(mentions: list[Mention],
+                                   results: list[tuple[GazEntry | None, float, str]]) -> None:
+    """"CAMP MURRAY, Wash. - ... his team's focus has been at home in Washington": a region the article
+    names by its abbreviation is what a bare repeat of its full name means, not the town of that name
+    it resolved to (the capital). A name with a region after a comma ("Washington, D.C.") or a level
+    word keeps its own reading."""
+    regions: dict[str, tuple[GazEntry, str]] = {}
+    for m, (entry, _, reason) in zip(mentions, results, strict=True):
+        if entry is not None and entry.level == "admin1" and reason.startswith(
+                "abbreviation of a region") and m.key != own_name(entry):
+            regions.setdefault(own_name(entry), (entry, m.span.text))
+    if not regions:
+        return
+    for n, (m, (entry, conf, _)) in enumerate(zip(mentions, results, strict=True)):
+        hit = regions.get(m.key)
+        if hit is None or m.within or m.level or entry is None or entry.idx == hit[0].idx:
+            continue
+        if n + 1 < len(mentions) and mentions[n + 1].container:
+            continue
+        region, written = hit
+        why = f"the region the article names as {written}, not a place of that name"
+        results[n] = (region, round(min(conf, 0.8), 3),
+                      f"{EMBEDDED}; {why}" if m.source == "embedded" else why)
+
+
 _LIST_WORDS = frozenset({",", "and", "or", "&"})
 
 
@@ -372,10 +417,14 @@ def geoparse(doc: Doc, gaz: Gazetteer | None = None) -> list[Place]:
 def _geoparse(doc: Doc, gaz: Gazetteer) -> list[Place]:
     """``geoparse`` leaving the Doc's caches (``nlp.doccache``) for the caller to forget."""
     mentions = find_toponyms(doc, gaz)
-    results = _resolve_all(mentions, gaz, _context(mentions, _resolve_all(mentions, gaz, None)))
+    regions = _regions_of_names(mentions, gaz)
+    ctx = _context(mentions, _resolve_all(mentions, gaz, _Context({}, {}, {}, regions=regions)))
+    ctx.regions = regions
+    results = _resolve_all(mentions, gaz, ctx)
     _regions_holding_towns(mentions, results, gaz)
     _regions_in_lists(mentions, results, gaz)
     _one_place_per_name(mentions, results)
+    _regions_named_by_abbreviation(mentions, results)
     moved = _district_points(results, gaz)
     places = []
     for k, (m, (entry, conf, reason)) in enumerate(zip(mentions, results, strict=True)):

@@ -56,7 +56,7 @@ def common_word(span: Span, key: str, gaz: Gazetteer) -> bool:
     if key in words:
         return True
     if len(span) == 1 and span.text.isupper() and len(span.text.replace(".", "")) <= 4 \
-            and gaz.abbreviation(span.text) is None:
+            and gaz.abbreviation(span.text) is None and region_initials(span, gaz) is None:
         return True  # an acronym ("BA", "AI", "P.A."); country ones ("US", "UAE") returned above
     first = normalise_placename(span[0].text)
     if len(span) == 1 and first in honorifics and dotted(span).endswith(".") \
@@ -444,6 +444,11 @@ def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str
                 return None
             span = doc[i:end]
             key = normalise_placename(span.text)
+            if end == ent.end and i > ent.start and region_initials(span, gaz) is not None:
+                # "FrontCounter BC", "Small Business BC": a province's initials written without their
+                # dots, ending the name, name the province the body serves; initials are never its head
+                # noun. Not first ("BC Hydro"), where they are the head's own name
+                return Mention(span, key, "embedded", ent.label_)
             if key in persons or common_word(span, key, gaz) or key in _COMPASS:
                 return None  # "Central Bank", "South Central Ambulance Service": a compass word alone
             entries = [gaz.entry(j) for j in gaz.lookup(key)]
@@ -469,6 +474,16 @@ def dotted(span: Span) -> str:
             and span[-1].is_alpha:
         return span.text + "."
     return span.text
+
+
+def region_initials(span: Span, gaz: Gazetteer) -> GazEntry | None:
+    """The region whose dotted initials a word in capitals spells without its dots ("BC" for "B.C.",
+    "PEI" for "P.E.I."), else None. Only initials of two letters or more that the abbreviation list
+    writes with a dot after each letter: a clipped abbreviation ("Ont.", "Ky.") is no such word."""
+    text = span.text
+    if len(span) != 1 or not (2 <= len(text) <= 4) or not text.isalpha() or not text.isupper():
+        return None
+    return gaz.abbreviation("".join(f"{c}." for c in text))
 
 
 def _abbreviations(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
