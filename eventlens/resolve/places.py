@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
@@ -323,16 +323,24 @@ def _one_place_per_name(mentions: list[Mention], results: list[tuple[GazEntry | 
         if m.within and entry is not None and region is not None and region.container \
                 and any(_contains(outer, entry) for outer in m.within):
             settled.setdefault(m.key, (entry, m.span.text))
-    if not settled:
-        return
+    _bare_repeats(mentions, results, settled, lambda m, town, written: (
+        f"named with its region elsewhere in the article ({written}, {town.admin1 or town.country3})"))
+
+
+def _bare_repeats(mentions: list[Mention], results: list[tuple[GazEntry | None, float, str]],
+                  settled: dict[str, tuple[GazEntry, str]],
+                  why: Callable[[Mention, GazEntry, str], str], *, before_region: bool = True) -> None:
+    """Give each bare repeat of a settled name (no region it lies within, no level word) the settled
+    place, as written there, with a score of at most 0.8 and the reason ``why(mention, place,
+    written)``. ``before_region``: also a repeat that a region follows after a comma."""
     for n, (m, (entry, conf, _)) in enumerate(zip(mentions, results, strict=True)):
         hit = settled.get(m.key)
         if hit is None or m.within or m.level or entry is None or entry.idx == hit[0].idx:
             continue
-        town, written = hit
-        where = town.admin1 or town.country3
-        results[n] = (town, round(min(conf, 0.8), 3),
-                      f"named with its region elsewhere in the article ({written}, {where})")
+        if not before_region and n + 1 < len(mentions) and mentions[n + 1].container:
+            continue
+        place, written = hit
+        results[n] = (place, round(min(conf, 0.8), 3), why(m, place, written))
 
 
 def _regions_named_by_abbreviation(mentions: list[Mention],
@@ -346,18 +354,12 @@ def _regions_named_by_abbreviation(mentions: list[Mention],
         if entry is not None and entry.level == "admin1" and reason.startswith(
                 "abbreviation of a region") and m.key != own_name(entry):
             regions.setdefault(own_name(entry), (entry, m.span.text))
-    if not regions:
-        return
-    for n, (m, (entry, conf, _)) in enumerate(zip(mentions, results, strict=True)):
-        hit = regions.get(m.key)
-        if hit is None or m.within or m.level or entry is None or entry.idx == hit[0].idx:
-            continue
-        if n + 1 < len(mentions) and mentions[n + 1].container:
-            continue
-        region, written = hit
-        why = f"the region the article names as {written}, not a place of that name"
-        results[n] = (region, round(min(conf, 0.8), 3),
-                      f"{EMBEDDED}; {why}" if m.source == "embedded" else why)
+
+    def why(m: Mention, _region: GazEntry, written: str) -> str:
+        reason = f"the region the article names as {written}, not a place of that name"
+        return f"{EMBEDDED}; {reason}" if m.source == "embedded" else reason
+
+    _bare_repeats(mentions, results, regions, why, before_region=False)
 
 
 _LIST_WORDS = frozenset({",", "and", "or", "&"})
