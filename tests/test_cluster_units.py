@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_cluster import COALITION, MAARAT, POOL, RAQQA, STRIKE_A, TUE, mentions_of, report
@@ -427,3 +428,52 @@ def test_reprints_that_join_a_stored_cluster_stay_one_unit():
     units, seeds, pairs = _units(new, [c.members for c in stored], RULES, cache)
     assert len(units) == 4 and pairs is not None  # two stored units, two fresh ones
     assert len(seeds) == 1 and sum(not u.fresh for u in seeds[0]) == 2
+
+
+def test_clustering_stopped_inside_a_windowed_part_is_finished_by_the_next_run():
+    """A failure in the second window of a part leaves what came before written and the rest
+    unclustered; the next run cuts the rest into windows anew and clusters it: every mention ends in
+    exactly one cluster, as running the articles clustered before the failure and then the rest as two
+    runs gives."""
+    from eventlens.cluster import store as cluster_store_module
+    from eventlens.cluster.store import _plan, cluster_store, ensure_tables
+    from eventlens.store import Store
+
+    results = _spread_reports()
+    by_doc = {r.article.id: r for r in results}
+    with Store.open(":memory:") as store:
+        store.write_results(results)
+        ensure_tables(store)
+        batches = _plan(store, None, RULES, 1, 40)
+        rows = store.cursor().execute("SELECT batch, doc_id FROM memory.main.cluster_plan").fetchall()
+    stop = next(k for k, (_, continues) in enumerate(batches) if continues)  # the second window
+    before = {d for b, d in rows if b in {batch for batch, _ in batches[:stop]}}
+    real = cluster_store_module.cluster_mentions
+    calls: list[int] = []
+
+    def failing(fresh, existing=(), rules=None):
+        calls.append(len(fresh))
+        if len(calls) == stop + 1:
+            raise RuntimeError("stopped")
+        return real(fresh, existing, rules)
+
+    with Store.open(":memory:") as store:
+        store.write_results(results)
+        cluster_store_module.cluster_mentions = failing
+        try:
+            with pytest.raises(RuntimeError):
+                cluster_store(store, part_size=1, window=40)
+        finally:
+            cluster_store_module.cluster_mentions = real
+        cur = store.cursor()
+        assert cur.execute("SELECT count(*) FROM cluster_members").fetchone()[0] == sum(calls[:stop])
+        cluster_store(store, part_size=1, window=40)
+        members = cur.execute("SELECT event_id, count(*) FROM cluster_members GROUP BY 1").fetchall()
+        assert len(members) == sum(len(r.events) for r in results) and {n for _, n in members} == {1}
+        resumed = _store_state(store)
+    with Store.open(":memory:") as store:
+        store.write_results([by_doc[d] for d in sorted(before)])
+        cluster_store(store, part_size=1, window=40)
+        store.write_results([r for r in results if r.article.id not in before])
+        cluster_store(store, part_size=1, window=40)
+        assert _store_state(store) == resumed
