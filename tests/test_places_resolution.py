@@ -578,3 +578,20 @@ def test_a_province_s_initials_without_dots_end_an_organisation_name(nlp: Langua
     # a club's initials in an article that names no place of the state they spell are none
     places = _places(nlp, gaz, "Zamalek SC won in Nelson.", [("Zamalek SC", "ORG"), ("Nelson", "GPE")])
     assert "SC" not in places and places["Nelson"].country == "NZL"
+
+
+def test_a_country_name_the_article_uses_as_a_first_name_is_the_person(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Georgia Smith began skating at six. Georgia trains in Aleppo, said Georgia's coach."
+    ents = [("Georgia Smith", "PERSON"), ("Georgia", "GPE"), ("Aleppo", "GPE"), ("Georgia", "GPE")]
+    places = [p.entity_text for p in geoparse(_parse(nlp, text, ents), gaz)]
+    assert places == ["Aleppo"]
+    # written as a place too, the word is read as a place wherever it stands alone
+    text = "Georgia Smith began skating at six. She trains in Georgia."
+    places = [p.entity_text for p in geoparse(_parse(nlp, text, [("Georgia Smith", "PERSON"),
+                                                                  ("Georgia", "GPE")]), gaz)]
+    assert places == ["Georgia"]
+    # an office after the name tells of no one named so
+    text = "Georgia Governor Kemp spoke. Georgia voted."
+    places = [p.entity_text for p in geoparse(_parse(nlp, text, [("Georgia Governor Kemp", "PERSON"),
+                                                                  ("Georgia", "GPE")]), gaz)]
+    assert places == ["Georgia"]

@@ -172,6 +172,46 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     return words
 
 
+# words before a name that read it as a place ("in Georgia", "the people of Georgia")
+_PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "at", "into", "across", "near", "of", "throughout",
+                                 "inside", "outside", "toward", "towards", "around"})
+
+
+def first_names(doc: Doc, gaz: Gazetteer) -> set[str]:
+    """Country and region names the article uses as a person's first name ("Georgia Stevens", then
+    "Georgia began skating"): the lone word is the person again, unless the article also writes it
+    as a place somewhere ("in Georgia", "the people of Georgia", "Atlanta, Georgia"). The full name
+    must be a first name and a surname, neither an office nor a big place ("Georgia Governor Kemp" and
+    "Georgia Atlanta" tell of no one named Georgia)."""
+    words, honorifics = place_stopwords()
+    ents = doc_ents(doc)
+    names: set[str] = set()
+    for ent in ents:
+        if ent.label_ != "PERSON" or len(ent) not in (2, 3) \
+                or not all(t.is_title and t.is_alpha for t in ent):
+            continue
+        key = normalise_placename(ent[0].text)
+        rest = [normalise_placename(t.text) for t in ent[1:]]
+        if any(w in words or w in honorifics or _big_place(w, gaz) for w in rest):
+            continue
+        if any(gaz.entry(i).level in (*WIDE, "admin1") for i in gaz.lookup(key)):
+            names.add(key)
+    if not names:
+        return names
+    in_person = {i for e in ents if e.label_ == "PERSON" and len(e) > 1 for i in range(e.start, e.end)}
+    toks = tokens(doc)
+    for tok in toks:
+        key = normalise_placename(tok.text)
+        if key not in names or tok.i in in_person or tok.i == 0:
+            continue
+        before = toks[tok.i - 1]
+        possessive = tok.i + 1 < len(toks) and toks[tok.i + 1].lower_ in ("'s", "’s")
+        if (before.lower_ in _PLACE_PREPOSITIONS and not possessive) \
+                or (before.text == "," and tok.i >= 2 and toks[tok.i - 2].ent_type_ in PLACE_LABELS):
+            names.discard(key)  # written as a place too: each mention is read on its own
+    return names
+
+
 # prepositions of place that a sentence can begin with; "in" and "at" are not here: they begin names
 # ("In Amenas", "At-Tanf")
 _LEADING_PREPOSITIONS = frozenset({"near", "outside", "around", "inside", "across", "throughout"})
@@ -228,6 +268,7 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = person_words(doc, gaz)
+    named = first_names(doc, gaz)
     ents = _joined_names(doc, doc_ents(doc), gaz)
     # words of full names ("William Barr"): the same word alone later is the person again
     surnames = {normalise_placename(t.text) for e in ents if e.label_ == "PERSON" and len(e) > 1
@@ -248,7 +289,8 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         if common_word(span, key, gaz):
             continue
         if ent.label_ in PLACE_LABELS:
-            if (key in persons and not is_country) or not any(t.is_title or t.is_upper for t in span):
+            if (key in persons and not is_country) or (len(span) == 1 and key in named) \
+                    or not any(t.is_title or t.is_upper for t in span):
                 continue  # a person's name; "the eastern coast" (a description, not a name)
             if len(span) == 1 and span[0].pos_ == "ADJ" and not gaz.lookup(key):
                 continue  # an unknown word used as an adjective: a nationality ("a Slovak mountain hut")
