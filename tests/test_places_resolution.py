@@ -65,6 +65,8 @@ PLACES = [
     ("Hollywood", "", 34.098, -118.327, "US", "California", "PPLX", 167_664),  # ... a bigger part of a city
     ("Venice", "", 45.437, 12.333, "IT", "Veneto", "PPLA", 100_000),
     ("Venice", "", 33.991, -118.460, "US", "California", "PPLX", 40_885),  # a part of a city near Hollywood
+    ("Boa Vista", "", 2.820, -60.673, "BR", "Roraima", "PPLA", 419_652),
+    ("Vista", "", 33.200, -117.243, "US", "California", "PPL", 101_659),  # the second word alone
 ]
 
 
@@ -613,3 +615,10 @@ def test_a_place_in_an_event_s_name_is_not_placed_by_neighbours(nlp: Language, g
     places = _places(nlp, gaz, text, [("the Venice Film Festival", "EVENT"), ("Hollywood", "GPE")])
     assert places["Venice"].country == "ITA"
     assert places["Hollywood"].admin1 == "California"
+
+
+def test_a_place_name_the_tagger_cut_in_two_is_one_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Thousands of migrants are living in Boa Vista, the state capital."
+    for ents in ([("Boa", "GPE"), ("Vista", "ORG")], [("Vista", "ORG")]):
+        places = [(p.entity_text, p.country) for p in geoparse(_parse(nlp, text, ents), gaz)]
+        assert places == [("Boa Vista", "BRA")]

@@ -265,11 +265,54 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     return out
 
 
+def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
+    """A one-word entity the tagger cut from a longer place name ("Boa" and "Vista" tagged apart in
+    "living in Boa Vista", "San" without "Marcos"): with the capitalised word next to it, untagged or
+    a one-word entity itself, not starting a sentence, it makes a place's own name; the two are that
+    place when it has more people than any place either word alone names."""
+    toks = tokens(doc)
+    in_ent = {i for e in ents for i in range(e.start, e.end)}
+
+    def size(key: str) -> int:
+        return max((e.population for e in (gaz.entry(i) for i in gaz.lookup(key)) if own_name(e) == key),
+                   default=-1)
+
+    def single(ent: Span) -> bool:
+        return len(ent) == 1 and ent.label_ in PLACE_LABELS | RELABEL_FROM and not ent.ent_id_
+
+    out: list[Span] = []
+    k = 0
+    while k < len(ents):
+        ent = ents[k]
+        if single(ent):
+            alone = size(normalise_placename(ent.text))
+            nxt = ents[k + 1] if k + 1 < len(ents) else None
+            if nxt is not None and single(nxt) and nxt.start == ent.end and not nxt[0].is_sent_start \
+                    and nxt[0].is_title and size(normalise_placename(doc[ent.start:nxt.end].text)) > max(
+                        alone, size(normalise_placename(nxt.text))):
+                out.append(Span(doc, ent.start, nxt.end, label="GPE"))
+                k += 2
+                continue
+            for start, end in ((ent.start - 1, ent.end), (ent.start, ent.end + 1)):
+                if start < 0 or end > len(toks):
+                    continue
+                other = toks[start] if start < ent.start else toks[end - 1]
+                if other.i in in_ent or not (other.is_title and other.is_alpha) or toks[start].is_sent_start \
+                        or toks[end - 1].is_sent_start or other.is_stop:
+                    continue
+                if size(normalise_placename(doc[start:end].text)) > alone:
+                    ent = Span(doc, start, end, label="GPE")
+                    break
+        out.append(ent)
+        k += 1
+    return out
+
+
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = person_words(doc, gaz)
     named = first_names(doc, gaz)
-    ents = _joined_names(doc, doc_ents(doc), gaz)
+    ents = _cut_short(doc, _joined_names(doc, doc_ents(doc), gaz), gaz)
     # words of full names ("William Barr"): the same word alone later is the person again
     surnames = {normalise_placename(t.text) for e in ents if e.label_ == "PERSON" and len(e) > 1
                 for t in e if t.is_title}
