@@ -61,6 +61,12 @@ PLACES = [
     ("Karak District", "Karak", 33.116, 71.094, "PK", "", "ADM2", 500_000),  # named like a province
     ("Nelson", "", -41.271, 173.284, "NZ", "", "PPLA", 54_400),  # a bigger namesake abroad
     ("Nelson", "", 49.500, -117.286, "CA", "British Columbia", "PPL", 10_664),
+    ("Hollywood", "", 26.011, -80.149, "US", "Florida", "PPL", 149_728),  # a town named like ...
+    ("Hollywood", "", 34.098, -118.327, "US", "California", "PPLX", 167_664),  # ... a bigger part of a city
+    ("Venice", "", 45.437, 12.333, "IT", "Veneto", "PPLA", 100_000),
+    ("Venice", "", 33.991, -118.460, "US", "California", "PPLX", 40_885),  # a part of a city near Hollywood
+    ("Boa Vista", "", 2.820, -60.673, "BR", "Roraima", "PPLA", 419_652),
+    ("Vista", "", 33.200, -117.243, "US", "California", "PPL", 101_659),  # the second word alone
 ]
 
 
@@ -578,3 +584,41 @@ def test_a_province_s_initials_without_dots_end_an_organisation_name(nlp: Langua
     # a club's initials in an article that names no place of the state they spell are none
     places = _places(nlp, gaz, "Zamalek SC won in Nelson.", [("Zamalek SC", "ORG"), ("Nelson", "GPE")])
     assert "SC" not in places and places["Nelson"].country == "NZL"
+
+
+def test_a_country_name_the_article_uses_as_a_first_name_is_the_person(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Georgia Smith began skating at six. Georgia trains in Aleppo, said Georgia's coach."
+    ents = [("Georgia Smith", "PERSON"), ("Georgia", "GPE"), ("Aleppo", "GPE"), ("Georgia", "GPE")]
+    places = [p.entity_text for p in geoparse(_parse(nlp, text, ents), gaz)]
+    assert places == ["Aleppo"]
+    # written as a place too, the word is read as a place wherever it stands alone
+    text = "Georgia Smith began skating at six. She trains in Georgia."
+    places = [p.entity_text for p in geoparse(_parse(nlp, text, [("Georgia Smith", "PERSON"),
+                                                                  ("Georgia", "GPE")]), gaz)]
+    assert places == ["Georgia"]
+    # an office after the name tells of no one named so
+    text = "Georgia Governor Kemp spoke. Georgia voted."
+    places = [p.entity_text for p in geoparse(_parse(nlp, text, [("Georgia Governor Kemp", "PERSON"),
+                                                                  ("Georgia", "GPE")]), gaz)]
+    assert places == ["Georgia"]
+
+
+def test_a_big_part_of_a_city_outranks_a_smaller_town_of_its_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "The awards took place at a theatre in Hollywood."
+    places = _places(nlp, gaz, text, [("Hollywood", "GPE")])
+    assert places["Hollywood"].admin1 == "California" and places["Hollywood"].resolution == "sub-city"
+
+
+def test_a_place_in_an_event_s_name_is_not_placed_by_neighbours(nlp: Language, gaz: Gazetteer) -> None:
+    # Venice, Los Angeles lies near Hollywood; the film festival is named after the one in Italy
+    text = "The film won at the Venice Film Festival. It was shot in Hollywood."
+    places = _places(nlp, gaz, text, [("the Venice Film Festival", "EVENT"), ("Hollywood", "GPE")])
+    assert places["Venice"].country == "ITA"
+    assert places["Hollywood"].admin1 == "California"
+
+
+def test_a_place_name_the_tagger_cut_in_two_is_one_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Thousands of migrants are living in Boa Vista, the state capital."
+    for ents in ([("Boa", "GPE"), ("Vista", "ORG")], [("Vista", "ORG")]):
+        places = [(p.entity_text, p.country) for p in geoparse(_parse(nlp, text, ents), gaz)]
+        assert places == [("Boa Vista", "BRA")]

@@ -43,6 +43,7 @@ _LOCAL = frozenset({"city", "sub-city", "admin2"})  # levels a town's neighbours
 _BEARINGS = frozenset({"km", "kilometres", "kilometers", "miles", "north", "south", "east", "west", "near",
                        "northeast", "northwest", "southeast", "southwest", "outside", "from"})
 _WORLD_CITY = 1_000_000
+_BIG_DISTRICT = 100_000  # a part of a city this big ranks with the towns of its name
 _NEAR_DEG = 0.5  # about 50 km: towns of one local story
 _NEAR_BONUS = 0.4  # a first guess confirmed by another town of the article within _NEAR_DEG
 _ADMIN1_OWN_NAME = 1.0  # a region by its own name, bigger than every town of that name
@@ -99,6 +100,11 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             # in England; "Wyoming", Ohio), not a capital or a world city ("Washington", "Hanoi")
             score += _ADMIN1_OWN_NAME
             why.append("region bigger than any town of its name")
+    if own and entry.level == "sub-city" and entry.population >= _BIG_DISTRICT and entry.population > largest:
+        # a big part of a city by its own name, more people than any town of that name ("Hollywood",
+        # Los Angeles, not Hollywood, Florida): the name means it as much as a town of that size
+        score += _LEVEL_RANK["city"]
+        why.append("a part of a city bigger than any town of its name")
     if entry.level in WIDE:
         score += 3.0
         why.append(f"{entry.level} name")
@@ -140,7 +146,8 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
                 world is not None and entry.country != world))
             score += (0.1 if overshadowed else 0.6) + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
-        if entry.level in _LOCAL and ctx.points and (near := ctx.neighbours(entry, mention.key)):
+        if entry.level in _LOCAL and ctx.points and not _named_event(mention) \
+                and (near := ctx.neighbours(entry, mention.key)):
             # local news names towns near one another: "Edmonton" beside Enfield is the London one
             score += _NEAR_BONUS
             why.append(f"near {near[0]}, which the article names")
@@ -151,6 +158,13 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
             score += 1.0 if entry.level == "admin2" and asked == "admin2" else 0.3
             why.append(f"in {entry.admin1}, which the article names")
     return score, why
+
+
+def _named_event(mention: Mention) -> bool:
+    """A place inside the name of an event or a work ("the Venice International Film Festival"): the
+    event is named after the place everyone knows, wherever the article's other towns lie."""
+    return getattr(mention, "source", None) == "embedded" and getattr(mention, "label", None) in (
+        "EVENT", "WORK_OF_ART")
 
 
 def _contains(outer: GazEntry, entry: GazEntry) -> bool:

@@ -172,6 +172,46 @@ def person_words(doc: Doc, gaz: Gazetteer) -> set[str]:
     return words
 
 
+# words before a name that read it as a place ("in Georgia", "the people of Georgia")
+_PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "at", "into", "across", "near", "of", "throughout",
+                                 "inside", "outside", "toward", "towards", "around"})
+
+
+def first_names(doc: Doc, gaz: Gazetteer) -> set[str]:
+    """Country and region names the article uses as a person's first name ("Georgia Stevens", then
+    "Georgia began skating"): the lone word is the person again, unless the article also writes it
+    as a place somewhere ("in Georgia", "the people of Georgia", "Atlanta, Georgia"). The full name
+    must be a first name and a surname, neither an office nor a big place ("Georgia Governor Kemp" and
+    "Georgia Atlanta" tell of no one named Georgia)."""
+    words, honorifics = place_stopwords()
+    ents = doc_ents(doc)
+    names: set[str] = set()
+    for ent in ents:
+        if ent.label_ != "PERSON" or len(ent) not in (2, 3) \
+                or not all(t.is_title and t.is_alpha for t in ent):
+            continue
+        key = normalise_placename(ent[0].text)
+        rest = [normalise_placename(t.text) for t in ent[1:]]
+        if any(w in words or w in honorifics or _big_place(w, gaz) for w in rest):
+            continue
+        if any(gaz.entry(i).level in (*WIDE, "admin1") for i in gaz.lookup(key)):
+            names.add(key)
+    if not names:
+        return names
+    in_person = {i for e in ents if e.label_ == "PERSON" and len(e) > 1 for i in range(e.start, e.end)}
+    toks = tokens(doc)
+    for tok in toks:
+        key = normalise_placename(tok.text)
+        if key not in names or tok.i in in_person or tok.i == 0:
+            continue
+        before = toks[tok.i - 1]
+        possessive = tok.i + 1 < len(toks) and toks[tok.i + 1].lower_ in ("'s", "’s")
+        if (before.lower_ in _PLACE_PREPOSITIONS and not possessive) \
+                or (before.text == "," and tok.i >= 2 and toks[tok.i - 2].ent_type_ in PLACE_LABELS):
+            names.discard(key)  # written as a place too: each mention is read on its own
+    return names
+
+
 # prepositions of place that a sentence can begin with; "in" and "at" are not here: they begin names
 # ("In Amenas", "At-Tanf")
 _LEADING_PREPOSITIONS = frozenset({"near", "outside", "around", "inside", "across", "throughout"})
@@ -225,10 +265,54 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     return out
 
 
+def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
+    """A one-word entity the tagger cut from a longer place name ("Boa" and "Vista" tagged apart in
+    "living in Boa Vista", "San" without "Marcos"): with the capitalised word next to it, untagged or
+    a one-word entity itself, not starting a sentence, it makes a place's own name; the two are that
+    place when it has more people than any place either word alone names."""
+    toks = tokens(doc)
+    in_ent = {i for e in ents for i in range(e.start, e.end)}
+
+    def size(key: str) -> int:
+        return max((e.population for e in (gaz.entry(i) for i in gaz.lookup(key)) if own_name(e) == key),
+                   default=-1)
+
+    def single(ent: Span) -> bool:
+        return len(ent) == 1 and ent.label_ in PLACE_LABELS | RELABEL_FROM and not ent.ent_id_
+
+    out: list[Span] = []
+    k = 0
+    while k < len(ents):
+        ent = ents[k]
+        if single(ent):
+            alone = size(normalise_placename(ent.text))
+            nxt = ents[k + 1] if k + 1 < len(ents) else None
+            if nxt is not None and single(nxt) and nxt.start == ent.end and not nxt[0].is_sent_start \
+                    and nxt[0].is_title and size(normalise_placename(doc[ent.start:nxt.end].text)) > max(
+                        alone, size(normalise_placename(nxt.text))):
+                out.append(Span(doc, ent.start, nxt.end, label="GPE"))
+                k += 2
+                continue
+            for start, end in ((ent.start - 1, ent.end), (ent.start, ent.end + 1)):
+                if start < 0 or end > len(toks):
+                    continue
+                other = toks[start] if start < ent.start else toks[end - 1]
+                if other.i in in_ent or not (other.is_title and other.is_alpha) or toks[start].is_sent_start \
+                        or toks[end - 1].is_sent_start or other.is_stop:
+                    continue
+                if size(normalise_placename(doc[start:end].text)) > alone:
+                    ent = Span(doc, start, end, label="GPE")
+                    break
+        out.append(ent)
+        k += 1
+    return out
+
+
 def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """Toponym mentions in ``doc``, in text order, before resolution."""
     persons = person_words(doc, gaz)
-    ents = _joined_names(doc, doc_ents(doc), gaz)
+    named = first_names(doc, gaz)
+    ents = _cut_short(doc, _joined_names(doc, doc_ents(doc), gaz), gaz)
     # words of full names ("William Barr"): the same word alone later is the person again
     surnames = {normalise_placename(t.text) for e in ents if e.label_ == "PERSON" and len(e) > 1
                 for t in e if t.is_title}
@@ -248,7 +332,8 @@ def find_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         if common_word(span, key, gaz):
             continue
         if ent.label_ in PLACE_LABELS:
-            if (key in persons and not is_country) or not any(t.is_title or t.is_upper for t in span):
+            if (key in persons and not is_country) or (len(span) == 1 and key in named) \
+                    or not any(t.is_title or t.is_upper for t in span):
                 continue  # a person's name; "the eastern coast" (a description, not a name)
             if len(span) == 1 and span[0].pos_ == "ADJ" and not gaz.lookup(key):
                 continue  # an unknown word used as an adjective: a nationality ("a Slovak mountain hut")
