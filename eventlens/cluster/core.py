@@ -134,11 +134,6 @@ class _PairList:
     def __len__(self) -> int:
         return len(self.score)
 
-    def __iter__(self) -> Iterator[tuple[float, _Unit, _Unit]]:
-        units = self.units
-        for k in range(len(self.score)):
-            yield self.score[k], units[self.u[k]], units[self.v[k]]
-
     def neighbours(self) -> Callable[[_Unit], Iterator[tuple[float, _Unit]]]:
         """Each unit's links as (score, other unit), from arrays ordered by unit (about 50 bytes a link,
         where a list of tuples per unit takes 200)."""
