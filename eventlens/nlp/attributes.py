@@ -225,6 +225,10 @@ class IndexedPipe:
         return self.run(doc) if self.run is not None else doc
 
     def pipe(self, docs, batch_size: int = 128):
+        batched = getattr(self.run, "pipe", None)
+        if batched is not None:  # a component that works on batches
+            yield from batched(docs, batch_size=batch_size)
+            return
         for doc in docs:
             yield self(doc)
 
