@@ -56,6 +56,9 @@ def add_eventlens(nlp: Language, settings: Settings | None = None) -> Language:
     return nlp
 
 
+_WARM_UP = "Troops shelled the town of Idlib in Syria on Monday, killing 3 people, officials said."
+
+
 def load_pipeline(settings: Settings | None = None) -> Language:
     """The full pipeline for these settings, loaded once per process and cached."""
     settings = settings or Settings()
@@ -79,6 +82,9 @@ def load_pipeline(settings: Settings | None = None) -> Language:
         use_indexed_lemmatizer(nlp)
         use_held_parse(nlp)
         add_eventlens(nlp, settings)
+        # the components read their knowledge (gazetteer, actors, cue lists) on first use: use them once
+        # now, so that loading is loading, and a forked pool shares what the parent read
+        nlp(_WARM_UP)
         _cache[key] = nlp
         log.info("loaded pipeline %s: %s", settings.model, ", ".join(nlp.pipe_names))
         return nlp

@@ -67,16 +67,14 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _preload(settings: Settings, context: multiprocessing.context.BaseContext) -> None:
-    """Before forking: load the pipeline and run it once on a short text, so the lazily loaded
-    knowledge (actors, gazetteer, cue lists) is in the parent's memory for every worker to share."""
+    """Before forking: load the pipeline with its knowledge (actors, gazetteer, cue lists: see
+    ``load_pipeline``), so it is in the parent's memory for every worker to share."""
     if context.get_start_method() != "fork":
         return
     from ..nlp.pipeline import load_pipeline
 
     started = time.perf_counter()
     load_pipeline(settings)
-    process_batch([Article(id="preload", text="Troops shelled the town of Idlib in Syria on Monday.")],
-                  settings)
     log.debug("pipeline and knowledge loaded before the pool forked (%.2fs)", time.perf_counter() - started)
 
 
