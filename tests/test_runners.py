@@ -98,6 +98,18 @@ def test_two_workers_give_the_same_records(full_run, tmp_path):
     assert _records(db) == _records(full_run[0])
 
 
+def test_the_writer_runs_batches_itself_while_the_workers_are_busy(full_run, sample, tmp_path, monkeypatch):
+    # two processes: the writer and one worker; one article per batch, so the worker's queue fills
+    db = tmp_path / "shared.duckdb"
+    counting = Counting()  # the forked worker gets its own copy: this one counts the writer's batches
+    monkeypatch.setattr(local, "process_batch", counting)
+    summary = local.run([str(ARTICLES)], db=str(db), settings=SETTINGS.replace(workers=2, batch_size=1))
+    assert summary.written == full_run[1].written and summary.failed == 0
+    by_writer = set(counting.ids) & {a.id for a in sample}
+    assert 1 <= len(by_writer) < len(sample)
+    assert _records(db) == _records(full_run[0])
+
+
 def _corpus(path: Path, n: int) -> Path:
     with path.open("w", encoding="utf-8") as fh:
         for i in range(n):

@@ -119,23 +119,31 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
                 while chunk := batches.take(size):
                     batches.add(process_batch(chunk, settings))
         else:
-            # One nlp.pipe batch per task, so the work spreads evenly over the workers even on a small
-            # input, and at most workers * 2 + 1 tasks are in flight: memory stays bounded.
+            # N processes: this one (the writer) and N - 1 workers. One nlp.pipe batch per task, so
+            # the work spreads evenly even on a small input; at most two tasks per worker wait in the
+            # pool, and while they do, this process runs the next batch itself instead of idling
+            # (on N cores, N busy processes rather than N workers and a writer taking turns with them).
+            # Memory stays bounded: a few batches are in flight at any time.
             context = _pool_context()
             _preload(settings, context)
-            with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context,
+            helpers = settings.workers - 1
+            with ProcessPoolExecutor(max_workers=helpers, mp_context=context,
                                      initializer=_worker_init, initargs=(settings,)) as pool:
                 pending: deque[tuple[list[Article], Future[list[PreparedResult]]]] = deque()
                 while chunk := batches.take_dealt(size, settings.workers):
-                    pending.append((chunk, pool.submit(_worker_process, chunk, settings)))
-                    while len(pending) > settings.workers * 2:
+                    if len(pending) < helpers * 2:
+                        pending.append((chunk, pool.submit(_worker_process, chunk, settings)))
+                    else:
+                        with blas_limited(settings, pooled=True):
+                            batches.add(process_batch(chunk, settings))
+                    while pending and pending[0][1].done():
                         sent, future = pending.popleft()
                         batches.add(_attached(sent, future.result()))
                 while pending:
                     sent, future = pending.popleft()
                     batches.add(_attached(sent, future.result()))
                 # the same pool clusters the parts of the store that cannot meet, side by side
-                _finish(store, batches, summary, pool, settings.workers)
+                _finish(store, batches, summary, pool, helpers)
             return summary
         _finish(store, batches, summary, None, 1)
     return summary
