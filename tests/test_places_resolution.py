@@ -67,6 +67,10 @@ PLACES = [
     ("Venice", "", 33.991, -118.460, "US", "California", "PPLX", 40_885),  # a part of a city near Hollywood
     ("Boa Vista", "", 2.820, -60.673, "BR", "Roraima", "PPLA", 419_652),
     ("Vista", "", 33.200, -117.243, "US", "California", "PPL", 101_659),  # the second word alone
+    ("Watervliet", "Washington", 42.730, -73.701, "US", "New York", "PPL", 10_214),  # its old name
+    ("Richmond", "", 37.554, -77.460, "US", "Virginia", "PPLA", 226_610),
+    ("Richmond", "", 37.748, -84.295, "US", "Kentucky", "PPL", 300_000),  # a bigger rival, next door
+    ("Lexington", "", 37.988, -84.478, "US", "Kentucky", "PPL", 320_347),
 ]
 
 
@@ -622,3 +626,16 @@ def test_a_place_name_the_tagger_cut_in_two_is_one_name(nlp: Language, gaz: Gaze
     for ents in ([("Boa", "GPE"), ("Vista", "ORG")], [("Vista", "ORG")]):
         places = [(p.entity_text, p.country) for p in geoparse(_parse(nlp, text, ents), gaz)]
         assert places == [("Boa Vista", "BRA")]
+
+
+def test_three_names_in_a_list_are_not_a_town_and_its_region(nlp: Language, gaz: Gazetteer) -> None:
+    # Watervliet, New York, was once called Washington: not what a list of cities means
+    text = "After stops in Washington, New York and Boston, the prince flew west."
+    places = _places(nlp, gaz, text, [("Washington", "GPE"), ("New York", "GPE"), ("Boston", "GPE")])
+    assert places["Washington"].name == "Washington" and places["Washington"].feature_code == "PPLC"
+    # a list of towns, each with its region, keeps its pairs
+    text = "Stores opened in Lexington, Kentucky, Richmond, Virginia, Tampa and Orlando, Florida."
+    places = _places(nlp, gaz, text, [("Lexington", "GPE"), ("Kentucky", "GPE"), ("Richmond", "GPE"),
+                                      ("Virginia", "GPE"), ("Tampa", "GPE"), ("Orlando", "GPE"),
+                                      ("Florida", "GPE")])
+    assert places["Richmond"].admin1 == "Virginia" and places["Lexington"].admin1 == "Kentucky"

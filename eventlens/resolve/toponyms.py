@@ -602,9 +602,16 @@ def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
         between = [t.lower_ for t in a.span.doc[a.span.end: b.span.start]]
         return bool(between) and all(w in (",", "and", "or", "&") for w in between)
 
+    def paired(k: int) -> bool:
+        """Is mention ``k`` followed by a comma and the next mention ("Austin, Texas")?"""
+        if not 0 <= k < len(mentions) - 1:
+            return False
+        a, b = mentions[k], mentions[k + 1]
+        return b.span.start == a.span.end + 1 and a.span.doc[a.span.end].text == ","
+
     for n, (first, second) in enumerate(itertools.pairwise(mentions)):
         doc = first.span.doc
-        if second.span.start != first.span.end + 1 or doc[first.span.end].text != ",":
+        if not paired(n):
             continue
         wider = second.within or [e for e in (gaz.entry(i) for i in gaz.lookup(second.key))
                                   if e.level in ("country", "admin1", "admin2")]
@@ -612,13 +619,19 @@ def _link_pairs(mentions: list[Mention], gaz: Gazetteer) -> None:
             # "COLUMBIA, Ky.": the tagger took the abbreviation for a place itself
             region = gaz.abbreviation(dotted(second.span))
             wider = [region] if region is not None else []
-        if wider:
-            first.within = wider
-            after = doc[second.span.end].lower_ if second.span.end < len(doc) else ""
-            in_list = after in ("and", "or", "&") or (n > 0 and listed(mentions[n - 1], first)) or (
-                n + 2 < len(mentions) and listed(second, mentions[n + 2]))
-            if not in_list:
-                second.container = True
+        if not wider:
+            continue
+        if not (n > 0 and listed(mentions[n - 1], first)) and n + 2 < len(mentions) \
+                and listed(second, mentions[n + 2]) and not paired(n + 2):
+            continue  # a list of names ("Washington, New York and Boston"), not a town and its region
+        # also as one item of a list ("Springfield, Illinois and Austin, Texas"; "Lexington, Kentucky,
+        # Richmond, Virginia, Fort Lauderdale and Orlando, Florida")
+        first.within = wider
+        after = doc[second.span.end].lower_ if second.span.end < len(doc) else ""
+        in_list = after in ("and", "or", "&") or (n > 0 and listed(mentions[n - 1], first)) or (
+            n + 2 < len(mentions) and listed(second, mentions[n + 2]))
+        if not in_list:
+            second.container = True
 
 
 def _confident_name(span: Span, key: str, gaz: Gazetteer, label: str) -> bool:
