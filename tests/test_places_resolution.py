@@ -71,6 +71,12 @@ PLACES = [
     ("Richmond", "", 37.554, -77.460, "US", "Virginia", "PPLA", 226_610),
     ("Richmond", "", 37.748, -84.295, "US", "Kentucky", "PPL", 300_000),  # a bigger rival, next door
     ("Lexington", "", 37.988, -84.478, "US", "Kentucky", "PPL", 320_347),
+    ("Miami", "", 25.774, -80.194, "US", "Florida", "PPL", 441_003),
+    ("Miami-Dade County", "Miami-Dade", 25.609, -80.499, "US", "Florida", "ADM2", 2_571_421),
+    ("Dade", "", 31.213, 108.340, "CN", "", "PPL", 50_000),  # the second half alone, far away
+    ("San", "", 13.303, -4.897, "ML", "", "PPLA2", 103_227),  # the first word alone
+    ("San Marcos", "", 33.143, -117.166, "US", "California", "PPL", 92_931),
+    ("San Marcos", "", 14.966, -91.795, "GT", "", "PPLA", 363_368),
 ]
 
 
@@ -639,3 +645,17 @@ def test_three_names_in_a_list_are_not_a_town_and_its_region(nlp: Language, gaz:
                                       ("Virginia", "GPE"), ("Tampa", "GPE"), ("Orlando", "GPE"),
                                       ("Florida", "GPE")])
     assert places["Richmond"].admin1 == "Virginia" and places["Lexington"].admin1 == "Kentucky"
+
+
+def test_two_names_across_a_hyphen_are_one_place(nlp: Language, gaz: Gazetteer) -> None:
+    text = "Officials then notified Miami-Dade Schools police."
+    places = _places(nlp, gaz, text, [("Miami", "GPE")])
+    assert "Dade" not in places and places["Miami-Dade"].name == "Miami-Dade County"
+    places = _places(nlp, gaz, text, [("Miami", "GPE"), ("Dade", "GPE")])
+    assert "Dade" not in places and places["Miami-Dade"].name == "Miami-Dade County"
+
+
+def test_a_place_after_at_ends_an_organisation_name(nlp: Language, gaz: Gazetteer) -> None:
+    text = "She studied at California State University at San Marcos for two years."
+    places = _places(nlp, gaz, text, [("California State University at San Marcos", "ORG")])
+    assert "San" not in places and places["San Marcos"].name == "San Marcos"

@@ -236,7 +236,7 @@ def _big_place(key: str, gaz: Gazetteer) -> bool:
 def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     """"Trinidad and Tobago", "Jammu and Kashmir", "Bosnia and Herzegovina": two entities joined by
     "and" that together name a country or a region are one name (the tagger splits them); so are two
-    places around a dot that together name a known place ("ST. LOUIS")."""
+    places around a dot or a hyphen that together name a known place ("ST. LOUIS", "Miami-Dade")."""
     out: list[Span] = []
     k = 0
     while k < len(ents):
@@ -244,10 +244,12 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
         if k + 1 < len(ents):
             nxt = ents[k + 1]
             between = doc[ent.end: nxt.start]
-            if len(between) == 1 and between[0].text == "." and not ent[-1].whitespace_ \
+            if len(between) == 1 and between[0].text in (".", "-") and not ent[-1].whitespace_ \
+                    and (between[0].text == "." or not between[0].whitespace_) \
                     and ent.label_ in PLACE_LABELS and nxt.label_ in PLACE_LABELS \
                     and gaz.lookup(normalise_placename(doc[ent.start: nxt.end].text)):
-                # "ST. LOUIS" in capitals: the tokenizer split the dot off and the tagger made two places
+                # "ST. LOUIS" in capitals: the tokenizer split the dot off and the tagger made two places;
+                # "Miami-Dade": the hyphen split off, and two places where the county is one
                 out.append(Span(doc, ent.start, nxt.end, label="GPE"))
                 k += 2
                 continue
@@ -267,7 +269,8 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
 
 def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     """A one-word entity the tagger cut from a longer place name ("Boa" and "Vista" tagged apart in
-    "living in Boa Vista", "San" without "Marcos"): with the capitalised word next to it, untagged or
+    "living in Boa Vista", "San" without "Marcos", "Miami" without "-Dade"): with the capitalised word
+    next to it (or across a hyphen), untagged or
     a one-word entity itself, not starting a sentence, it makes a place's own name; the two are that
     place when it has more people than any place either word alone names."""
     toks = tokens(doc)
@@ -293,7 +296,15 @@ def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
                 out.append(Span(doc, ent.start, nxt.end, label="GPE"))
                 k += 2
                 continue
-            for start, end in ((ent.start - 1, ent.end), (ent.start, ent.end + 1)):
+            sides = [(ent.start - 1, ent.end), (ent.start, ent.end + 1)]
+            # "Miami-Dade": the word on the other side of a hyphen written without spaces
+            if ent.end + 1 < len(toks) and toks[ent.end].text == "-" and not ent[-1].whitespace_ \
+                    and not toks[ent.end].whitespace_:
+                sides.append((ent.start, ent.end + 2))
+            if ent.start >= 2 and toks[ent.start - 1].text == "-" and not toks[ent.start - 1].whitespace_ \
+                    and not toks[ent.start - 2].whitespace_:
+                sides.append((ent.start - 2, ent.end))
+            for start, end in sides:
                 if start < 0 or end > len(toks):
                     continue
                 other = toks[start] if start < ent.start else toks[end - 1]
@@ -515,10 +526,10 @@ def _datelines(doc: Doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mentio
 def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str]) -> list[Mention]:
     """Places named inside organisation and facility names: "the Kentucky Department of Education",
     "University of Alberta", "US Special Forces", "Air Zimbabwe". Only countries, regions, admin1 and
-    cities of 100,000+, never the entity's last word unless it is a country or "of" or call letters
-    come before it ("CTV Winnipeg"), so the organisation's head noun (the word actor and event rules
-    read) is never taken for a place. Such places are recorded, but ``eventplace`` never makes them
-    where an event happened."""
+    cities of 100,000+, never the entity's last word unless it is a country or "of", "at" ("California
+    State University at San Marcos") or call letters come before it ("CTV Winnipeg"), so the
+    organisation's head noun (the word actor and event rules read) is never taken for a place. Such
+    places are recorded, but ``eventplace`` never makes them where an event happened."""
     out: list[Mention] = []
     for ent in ents:
         if ent.label_ not in _HOSTS or len(ent) < 2:
@@ -539,7 +550,7 @@ def _embedded(doc: Doc, ents: tuple[Span, ...], gaz: Gazetteer, persons: set[str
             entries = [gaz.entry(j) for j in gaz.lookup(key)]
             # "University of Alberta"; "CTV Winnipeg", "CBC Toronto": a broadcaster's call letters and
             # the city of its station; "Air Zimbabwe", "Environment Canada": a country is never the head
-            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ == "of" or all(
+            last_ok = end < ent.end or (i > ent.start and (doc[i - 1].lower_ in ("of", "at") or all(
                 t.is_upper and t.is_alpha and len(t) >= 2 for t in doc[ent.start:i]) or any(
                 e.level == "country" for e in entries)))
             if last_ok and any(e.level in ("country", "region", "admin1") or e.population >= _EMBEDDED_MIN_POP
