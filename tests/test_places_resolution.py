@@ -659,3 +659,13 @@ def test_a_place_after_at_ends_an_organisation_name(nlp: Language, gaz: Gazettee
     text = "She studied at California State University at San Marcos for two years."
     places = _places(nlp, gaz, text, [("California State University at San Marcos", "ORG")])
     assert "San" not in places and places["San Marcos"].name == "San Marcos"
+
+
+def test_a_country_or_region_the_tagger_cut_short_is_made_whole(nlp: Language, gaz: Gazetteer) -> None:
+    # smaller than the place either part names, but a region and a country by their own names
+    text = "Work on the river in Baja California will start in ten days."
+    places = _places(nlp, gaz, text, [("Baja", "GPE"), ("California", "GPE")])
+    assert places["Baja California"].country == "MEX" and places["Baja California"].resolution == "admin1"
+    text = "Tickets are sold in 44 states and the U.S. Virgin Islands."
+    places = _places(nlp, gaz, text, [("U.S.", "GPE")])
+    assert places["U.S. Virgin Islands"].country == "VIR"

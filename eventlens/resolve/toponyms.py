@@ -269,10 +269,11 @@ def _joined_names(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
 
 def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     """A one-word entity the tagger cut from a longer place name ("Boa" and "Vista" tagged apart in
-    "living in Boa Vista", "San" without "Marcos", "Miami" without "-Dade"): with the capitalised word
-    next to it (or across a hyphen), untagged or
-    a one-word entity itself, not starting a sentence, it makes a place's own name; the two are that
-    place when it has more people than any place either word alone names."""
+    "living in Boa Vista", "San" without "Marcos", "Miami" without "-Dade", "California" without
+    "Baja", "U.S." without "Virgin Islands"): with the capitalised word next to it (or across a hyphen,
+    or the two or three after it), untagged or a one-word entity itself, not starting a sentence, it
+    makes a place's own name; together they are that place when it has more people than any place the
+    entity alone names, or when it is a country or a region by its own name."""
     toks = tokens(doc)
     in_ent = {i for e in ents for i in range(e.start, e.end)}
 
@@ -283,6 +284,15 @@ def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
     def single(ent: Span) -> bool:
         return len(ent) == 1 and ent.label_ in PLACE_LABELS | RELABEL_FROM and not ent.ent_id_
 
+    def political(key: str) -> bool:
+        return any(e.level in ("country", "admin1") and own_name(e) == key
+                   for e in (gaz.entry(i) for i in gaz.lookup(key)))
+
+    def joins(i: int) -> bool:
+        """Can token ``i`` join an entity next to it?"""
+        t = toks[i]
+        return i not in in_ent and t.is_title and t.is_alpha and not t.is_sent_start and not t.is_stop
+
     out: list[Span] = []
     k = 0
     while k < len(ents):
@@ -290,28 +300,29 @@ def _cut_short(doc: Doc, ents: Sequence[Span], gaz: Gazetteer) -> list[Span]:
         if single(ent):
             alone = size(normalise_placename(ent.text))
             nxt = ents[k + 1] if k + 1 < len(ents) else None
+            both = normalise_placename(doc[ent.start:nxt.end].text) if nxt is not None else ""
             if nxt is not None and single(nxt) and nxt.start == ent.end and not nxt[0].is_sent_start \
-                    and nxt[0].is_title and size(normalise_placename(doc[ent.start:nxt.end].text)) > max(
-                        alone, size(normalise_placename(nxt.text))):
+                    and nxt[0].is_title and (size(both) > max(alone, size(normalise_placename(nxt.text)))
+                                             or political(both)):
                 out.append(Span(doc, ent.start, nxt.end, label="GPE"))
                 k += 2
                 continue
-            sides = [(ent.start - 1, ent.end), (ent.start, ent.end + 1)]
+            # (start, end, the tokens that join): a word before, one to three after
+            sides = [(ent.start - 1, ent.end, [ent.start - 1])]
+            sides += [(ent.start, ent.end + n, list(range(ent.end, ent.end + n))) for n in (1, 2, 3)]
             # "Miami-Dade": the word on the other side of a hyphen written without spaces
             if ent.end + 1 < len(toks) and toks[ent.end].text == "-" and not ent[-1].whitespace_ \
                     and not toks[ent.end].whitespace_:
-                sides.append((ent.start, ent.end + 2))
+                sides.append((ent.start, ent.end + 2, [ent.end + 1]))
             if ent.start >= 2 and toks[ent.start - 1].text == "-" and not toks[ent.start - 1].whitespace_ \
                     and not toks[ent.start - 2].whitespace_:
-                sides.append((ent.start - 2, ent.end))
-            for start, end in sides:
-                if start < 0 or end > len(toks):
+                sides.append((ent.start - 2, ent.end, [ent.start - 2]))
+            for start, end, joining in sides:
+                if start < 0 or end > len(toks) or not all(joins(i) for i in joining) \
+                        or toks[start].is_sent_start or toks[end - 1].is_sent_start:
                     continue
-                other = toks[start] if start < ent.start else toks[end - 1]
-                if other.i in in_ent or not (other.is_title and other.is_alpha) or toks[start].is_sent_start \
-                        or toks[end - 1].is_sent_start or other.is_stop:
-                    continue
-                if size(normalise_placename(doc[start:end].text)) > alone:
+                key = normalise_placename(doc[start:end].text)
+                if size(key) > alone or political(key):
                     ent = Span(doc, start, end, label="GPE")
                     break
         out.append(ent)
