@@ -77,6 +77,10 @@ PLACES = [
     ("San", "", 13.303, -4.897, "ML", "", "PPLA2", 103_227),  # the first word alone
     ("San Marcos", "", 33.143, -117.166, "US", "California", "PPL", 92_931),
     ("San Marcos", "", 14.966, -91.795, "GT", "", "PPLA", 363_368),
+    ("Suffolk County", "", 42.367, -71.041, "US", "Massachusetts", "ADM2", 1_373_020),
+    ("Suffolk County", "", 40.810, -73.210, "US", "New York", "ADM2", 893_396),
+    ("Southold", "", 41.065, -72.426, "US", "New York", "PPL", 5_748),  # at the county's eastern end
+    ("Southold", "", 41.680, -86.250, "US", "Indiana", "PPL", 1_000),  # so that it is no sure guess
 ]
 
 
@@ -669,3 +673,11 @@ def test_a_country_or_region_the_tagger_cut_short_is_made_whole(nlp: Language, g
     text = "Tickets are sold in 44 states and the U.S. Virgin Islands."
     places = _places(nlp, gaz, text, [("U.S.", "GPE")])
     assert places["U.S. Virgin Islands"].country == "VIR"
+
+
+def test_a_district_holds_the_towns_near_its_edge(nlp: Language, gaz: Gazetteer) -> None:
+    # Southold lies 70 km from Suffolk County's (New York) point: still one of its towns
+    text = "Police in Southold said the Suffolk County police will take over the case."
+    places = _places(nlp, gaz, text, [("Southold", "GPE"), ("Suffolk County", "GPE")])
+    assert places["Southold"].admin1 == "New York" and places["Southold"].score < 0.6  # no state's vote
+    assert places["Suffolk County"].admin1 == "New York" and "near" in (places["Suffolk County"].reason or "")

@@ -68,11 +68,13 @@ class _Context:
     regions: set[str] = field(default_factory=set)
 
     def neighbours(self, entry: GazEntry, key: str) -> list[str]:
-        """Other names of the article that resolved to towns within ``_NEAR_KM`` of this place."""
+        """Other names of the article that resolved to towns within ``_NEAR_DEG`` of this place (twice
+        that of a district's point: a county's towns lie up to its edge, "Southold" and Suffolk County)."""
         lat, lon = entry.lat, entry.lon
-        dlon = _NEAR_DEG / max(0.2, math.cos(math.radians(lat)))
+        near = _NEAR_DEG * (2 if entry.level == "admin2" else 1)
+        dlon = near / max(0.2, math.cos(math.radians(lat)))
         return [k for plat, plon, k in self.points
-                if k != key and abs(plat - lat) < _NEAR_DEG and abs(plon - lon) < dlon]
+                if k != key and abs(plat - lat) < near and abs(plon - lon) < dlon]
 
     def country_votes(self, cc: str, key: str) -> int:
         return len(self.countries.get(cc, set()) - {key})
