@@ -81,6 +81,10 @@ PLACES = [
     ("Suffolk County", "", 40.810, -73.210, "US", "New York", "ADM2", 893_396),
     ("Southold", "", 41.065, -72.426, "US", "New York", "PPL", 5_748),  # at the county's eastern end
     ("Southold", "", 41.680, -86.250, "US", "Indiana", "PPL", 1_000),  # so that it is no sure guess
+    ("Dundalk", "", 39.251, -76.521, "US", "Maryland", "PPL", 63_597),  # the bigger namesake abroad
+    ("Dundalk", "", 54.000, -6.417, "IE", "Leinster", "PPLA2", 43_112),
+    ("Dundrum", "", 53.289, -6.258, "IE", "Leinster", "PPL", 30_000),
+    ("Dundrum", "", 54.258, -5.845, "GB", "Northern Ireland", "PPL", 1_000),
 ]
 
 
@@ -681,3 +685,14 @@ def test_a_district_holds_the_towns_near_its_edge(nlp: Language, gaz: Gazetteer)
     places = _places(nlp, gaz, text, [("Southold", "GPE"), ("Suffolk County", "GPE")])
     assert places["Southold"].admin1 == "New York" and places["Southold"].score < 0.6  # no state's vote
     assert places["Suffolk County"].admin1 == "New York" and "near" in (places["Suffolk County"].reason or "")
+
+
+def test_unsure_names_that_lie_in_one_country_lean_together(nlp: Language, gaz: Gazetteer) -> None:
+    # no name is sure of its country; the one other name found leans to Ireland
+    text = "A youth was charged over a stabbing in Dundalk. A second man was arrested in Dundrum."
+    places = _places(nlp, gaz, text, [("Dundalk", "GPE"), ("Dundrum", "GPE")])
+    assert places["Dundrum"].country == "IRL" and places["Dundrum"].score < 0.6
+    assert places["Dundalk"].country == "IRL" and "other names may lie" in (places["Dundalk"].reason or "")
+    # a name alone keeps its biggest place
+    places = _places(nlp, gaz, "A youth was charged over a stabbing in Dundalk.", [("Dundalk", "GPE")])
+    assert places["Dundalk"].country == "USA"

@@ -66,6 +66,8 @@ class _Context:
     points: list[tuple[float, float, str]] = field(default_factory=list)  # towns found: lat, lon, key
     # "CC.A1" of every state or province holding a town or district any name of the article may mean
     regions: set[str] = field(default_factory=set)
+    # ISO2 -> names the tagger found whose first guess lay there: weak evidence where nothing is sure
+    guesses: dict[str, set[str]] = field(default_factory=dict)
 
     def neighbours(self, entry: GazEntry, key: str) -> list[str]:
         """Other names of the article that resolved to towns within ``_NEAR_DEG`` of this place (twice
@@ -75,6 +77,13 @@ class _Context:
         dlon = near / max(0.2, math.cos(math.radians(lat)))
         return [k for plat, plon, k in self.points
                 if k != key and abs(plat - lat) < near and abs(plon - lon) < dlon]
+
+    def leaning(self, key: str) -> str | None:
+        """The country where more of the other names' unsure first guesses lie than in any other."""
+        counts = sorted(((len(names - {key}), cc) for cc, names in self.guesses.items()), reverse=True)
+        if not counts or counts[0][0] == 0 or (len(counts) > 1 and counts[1][0] == counts[0][0]):
+            return None
+        return counts[0][1]
 
     def country_votes(self, cc: str, key: str) -> int:
         return len(self.countries.get(cc, set()) - {key})
@@ -148,6 +157,12 @@ def _score(entry: GazEntry, mention: Mention, ctx: _Context | None,
                 world is not None and entry.country != world))
             score += (0.1 if overshadowed else 0.6) + 0.1 * min(votes, 5)
             why.append(f"in {entry.country3}, which the article names")
+        elif entry.level not in WIDE and not ctx.countries and entry.country \
+                and ctx.leaning(mention.key) == entry.country:
+            # no name of the article is sure of its country: names the tagger found that may lie in one
+            # country, more than in any other, lean the same way ("Dundalk" and "Dundrum", Ireland)
+            score += 0.1
+            why.append(f"in {entry.country3}, where the article's other names may lie")
         if entry.level in _LOCAL and ctx.points and not _named_event(mention) \
                 and (near := ctx.neighbours(entry, mention.key)):
             # local news names towns near one another: "Edmonton" beside Enfield is the London one
@@ -278,6 +293,9 @@ def _context(mentions: list[Mention], results: list[tuple[GazEntry | None, float
         if entry is not None and entry.level in _LOCAL:
             # every guess, even an unsure one: two guesses that lie together confirm each other
             ctx.points.append((entry.lat, entry.lon, m.key))
+        if entry is not None and entry.country and entry.level != "country" \
+                and m.source in ("ner", "relabel", "dateline"):
+            ctx.guesses.setdefault(entry.country, set()).add(m.key)
         if entry is None or conf < 0.6 or not entry.country:
             continue
         ctx.countries.setdefault(entry.country, set()).add(m.key)
