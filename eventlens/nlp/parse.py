@@ -39,11 +39,8 @@ class HeldParse:
         return _greedy.greedy_parse(self.parser, docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        handler = self.parser.get_error_handler()
-        try:
-            self.parser.set_annotations([doc], self._states([doc]))
-        except Exception as e:
-            handler(self.parser.name, self.parser, [doc], e)
+        for _ in self.pipe([doc], batch_size=1):
+            pass
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:

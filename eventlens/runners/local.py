@@ -130,15 +130,15 @@ def run(inputs: Sequence[str], *, db: str, settings: Settings | None = None,
             with ProcessPoolExecutor(max_workers=helpers, mp_context=context,
                                      initializer=_worker_init, initargs=(settings,)) as pool:
                 pending: deque[tuple[list[Article], Future[list[PreparedResult]]]] = deque()
-                while chunk := batches.take_dealt(size, settings.workers):
-                    if len(pending) < helpers * 2:
-                        pending.append((chunk, pool.submit(_worker_process, chunk, settings)))
-                    else:
-                        with blas_limited(settings, pooled=True):
+                with blas_limited(settings, pooled=True):  # this process runs batches too
+                    while chunk := batches.take_dealt(size, settings.workers):
+                        if len(pending) < helpers * 2:
+                            pending.append((chunk, pool.submit(_worker_process, chunk, settings)))
+                        else:
                             batches.add(process_batch(chunk, settings))
-                    while pending and pending[0][1].done():
-                        sent, future = pending.popleft()
-                        batches.add(_attached(sent, future.result()))
+                        while pending and pending[0][1].done():
+                            sent, future = pending.popleft()
+                            batches.add(_attached(sent, future.result()))
                 while pending:
                     sent, future = pending.popleft()
                     batches.add(_attached(sent, future.result()))
